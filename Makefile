@@ -1,0 +1,43 @@
+# `make help` lists the targets. `make run` and `make test` set everything up on a fresh machine.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: help setup run test test-fast bench lint lock clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements.txt
+	$(PY) -m pip install -q --no-deps -e .
+	touch $(STAMP)
+
+setup: $(STAMP)  ## create .venv with the pinned packages and the project
+
+run: setup  ## demo data (30 days), the daily pipeline and the reports
+	$(PY) -m parking_warehouse.demo
+
+test: setup  ## install system packages, start PostgreSQL, run the whole test suite
+	bash scripts/install-system-packages.sh
+	PARKING_TEST_POSTGRES_URL=$$(bash scripts/start-postgres.sh) $(PY) -m pytest -q
+
+test-fast: setup  ## the test suite without the slow end-to-end tests
+	$(PY) -m pytest -q -m "not slow and not postgres"
+
+bench: setup  ## benchmarks: print figures and ratios (see bench/)
+	$(PY) bench/run_all.py
+
+lint: setup  ## ruff
+	$(VENV)/bin/ruff check .
+
+lock:  ## re-resolve requirements.txt from the top-level packages
+	rm -rf /tmp/lock-venv && python3 -m venv /tmp/lock-venv
+	/tmp/lock-venv/bin/pip install -q -r requirements.in
+	/tmp/lock-venv/bin/pip freeze > requirements.txt
+
+clean:  ## remove the built warehouse, reports and demo data
+	rm -rf warehouse.duckdb* .warehouse reports demo airflow_home

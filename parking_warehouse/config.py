@@ -1,0 +1,88 @@
+"""One configuration object, filled from command-line flags, then environment variables, then defaults."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from parking_warehouse import REPO_ROOT
+from parking_warehouse.errors import ParkingWarehouseError
+
+DEMO_TIMEZONE = "Europe/Berlin"
+DEMO_SOURCE = REPO_ROOT / "demo" / "parking.sqlite3"
+
+# field name -> (environment variable, default)
+_ENVIRONMENT = {
+    "timezone": ("PARKING_TIMEZONE", "UTC"),
+    "source": ("PARKING_SOURCE", None),
+    "warehouse": ("PARKING_WAREHOUSE", str(REPO_ROOT / "warehouse.duckdb")),
+    "reports_dir": ("PARKING_REPORTS_DIR", str(REPO_ROOT / "reports")),
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    timezone: str
+    source: str | None
+    warehouse: Path
+    reports_dir: Path
+
+    @classmethod
+    def resolve(cls, flags: dict | None = None, environ: dict | None = None) -> "Settings":
+        """Flags win over environment variables, which win over defaults.
+
+        `flags` maps field names to values given on the command line (None = not given).
+        """
+        flags = flags or {}
+        environ = os.environ if environ is None else environ
+        values = {}
+        for field, (variable, default) in _ENVIRONMENT.items():
+            value = flags.get(field)
+            if value is None:
+                value = environ.get(variable) or default
+            values[field] = value
+        settings = cls(
+            timezone=values["timezone"],
+            source=values["source"],
+            warehouse=Path(values["warehouse"]).expanduser().resolve(),
+            reports_dir=Path(values["reports_dir"]).expanduser().resolve(),
+        )
+        settings.check_timezone()
+        return settings
+
+    def check_timezone(self) -> None:
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ParkingWarehouseError(
+                f"time zone {self.timezone!r} (--timezone / PARKING_TIMEZONE) is not an IANA "
+                "time-zone name such as 'Europe/Berlin' or 'UTC'"
+            ) from None
+
+    def with_source(self, source: str) -> "Settings":
+        return replace(self, source=source)
+
+    def require_source(self) -> str:
+        if not self.source:
+            raise ParkingWarehouseError(
+                "no source database configured: pass --source PATH_OR_URL or set PARKING_SOURCE"
+            )
+        return self.source
+
+
+def add_settings_flags(parser, *, fields=("timezone", "source", "warehouse", "reports_dir")) -> None:
+    """Add the shared configuration flags to an argparse parser (defaults stay None)."""
+    helps = {
+        "timezone": "operator's IANA time zone (env PARKING_TIMEZONE, default UTC)",
+        "source": "operational database: SQLite path or postgresql:// URL (env PARKING_SOURCE)",
+        "warehouse": "DuckDB warehouse file (env PARKING_WAREHOUSE, default ./warehouse.duckdb)",
+        "reports_dir": "folder for report runs (env PARKING_REPORTS_DIR, default ./reports)",
+    }
+    for field in fields:
+        parser.add_argument("--" + field.replace("_", "-"), dest=field, default=None, help=helps[field])
+
+
+def settings_from_args(args) -> Settings:
+    return Settings.resolve({field: getattr(args, field, None) for field in _ENVIRONMENT})
