@@ -52,6 +52,49 @@ def _cmd_extract(args) -> None:
     print(format_load_report(loads))
 
 
+def _cmd_build(args) -> None:
+    from parking_warehouse.transform import build_models
+
+    settings = settings_from_args(args)
+    print(build_models(settings.warehouse, run_date=args.date, timezone=settings.timezone,
+                       full_refresh=args.full_refresh))
+
+
+def _cmd_validate(args) -> None:
+    from expectations import validate_warehouse
+
+    settings = settings_from_args(args)
+    print(validate_warehouse(settings.warehouse, suite=args.suite, run_id=args.run_id,
+                             data_docs_dir=settings.reports_dir / "data_docs"))
+
+
+def _cmd_run(args) -> None:
+    from parking_warehouse.pipeline import run_daily
+
+    print(run_daily(settings_from_args(args), run_date=args.date))
+
+
+def _cmd_rollback(args) -> None:
+    from parking_warehouse.publish import rollback
+
+    print(rollback(settings_from_args(args).warehouse, steps=args.steps))
+
+
+def _cmd_report(args) -> None:
+    from parking_warehouse.reports import generate_custom_report
+
+    print(generate_custom_report(settings_from_args(args), report_type=args.type,
+                                 date_from=args.date_from, date_to=args.date_to,
+                                 generated_by=args.generated_by))
+
+
+def _cmd_export(args) -> None:
+    from parking_warehouse.reports.export import export_parquet
+
+    settings = settings_from_args(args)
+    print(export_parquet(settings.warehouse, Path(args.out) if args.out else settings.reports_dir / "parquet"))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="parking-warehouse", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -77,6 +120,41 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("--lookback-minutes", type=int, default=None,
                          help="re-read rows this far behind the high-water mark (late commits)")
     extract.set_defaults(handler=_cmd_extract)
+
+    build = commands.add_parser("build", help="dbt build of staging, core and marts for run date D")
+    build.add_argument("--date", type=_iso_date, required=True, help="operator-local run date D")
+    build.add_argument("--full-refresh", action="store_true", help="rebuild incremental models from scratch")
+    add_settings_flags(build, fields=("timezone", "warehouse"))
+    build.set_defaults(handler=_cmd_build)
+
+    validate = commands.add_parser("validate", help="run a Great Expectations suite against the warehouse")
+    validate.add_argument("--suite", choices=("raw", "marts"), required=True)
+    validate.add_argument("--run-id", default=None, help="run id to record (default: a new one)")
+    add_settings_flags(validate, fields=("warehouse", "reports_dir"))
+    validate.set_defaults(handler=_cmd_validate)
+
+    run = commands.add_parser("run", help="the whole daily pipeline for D, without Airflow")
+    run.add_argument("--date", type=_iso_date, required=True, help="operator-local run date D")
+    add_settings_flags(run)
+    run.set_defaults(handler=_cmd_run)
+
+    rollback = commands.add_parser("rollback", help="put back an earlier published warehouse")
+    rollback.add_argument("--steps", type=int, default=1, help="how many publications to go back")
+    add_settings_flags(rollback, fields=("warehouse",))
+    rollback.set_defaults(handler=_cmd_rollback)
+
+    report = commands.add_parser("report", help="generate a custom/weekly/monthly analytics report (admins)")
+    report.add_argument("--type", choices=("custom", "weekly", "monthly", "daily"), default="custom")
+    report.add_argument("--from", dest="date_from", type=_iso_date, required=True)
+    report.add_argument("--to", dest="date_to", type=_iso_date, required=True)
+    report.add_argument("--generated-by", type=int, required=True, help="id of the admin user asking")
+    add_settings_flags(report, fields=("timezone", "warehouse", "reports_dir"))
+    report.set_defaults(handler=_cmd_report)
+
+    export = commands.add_parser("export-parquet", help="write the marts as Parquet files for BI tools")
+    export.add_argument("--out", default=None, help="folder (default REPORTS_DIR/parquet)")
+    add_settings_flags(export, fields=("warehouse", "reports_dir"))
+    export.set_defaults(handler=_cmd_export)
 
     return parser
 
