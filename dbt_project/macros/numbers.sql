@@ -1,0 +1,27 @@
+{#- round_half_up(n, d): n / d rounded half-up to 2 decimals, exactly (integer arithmetic, no
+    floating point), as DECIMAL(18,2); 0 when d = 0. n and d must be non-negative and
+    integer-valued (scale money to cents, durations to microseconds before calling). -#}
+{% macro round_half_up(numerator, denominator) -%}
+    case
+        when ({{ denominator }}) = 0 then cast(0 as decimal(18, 2))
+        else cast(
+            cast((200 * cast({{ numerator }} as hugeint) + ({{ denominator }}))
+                 // (2 * cast({{ denominator }} as hugeint)) as decimal(38, 0)) * 0.01
+            as decimal(18, 2))
+    end
+{%- endmacro %}
+
+{#- Hours between two instants (real elapsed time), rounded half-up to 2 decimals. -#}
+{% macro hours_between(start_at, end_at) -%}
+    {{ round_half_up("date_diff('microsecond', " ~ start_at ~ ", " ~ end_at ~ ")", "3600000000") }}
+{%- endmacro %}
+
+{#- Percentage part / whole, rounded half-up to 2 decimals; 0 over a zero whole. -#}
+{% macro rate_percent(part, whole) -%}
+    {{ round_half_up("100 * (" ~ part ~ ")", whole) }}
+{%- endmacro %}
+
+{#- Mean of money values (exact DECIMAL sum, integer count), rounded half-up to 2 decimals. -#}
+{% macro money_mean(total, count) -%}
+    {{ round_half_up("(" ~ total ~ ") * 100", "100 * (" ~ count ~ ")") }}
+{%- endmacro %}

@@ -1,0 +1,90 @@
+-- fct_parking_sessions: one row per trusted session: times in UTC and local, duration, fee, and
+-- its trusted payments summarised (current state). Incremental: the pre-hook removes the rows
+-- whose session or payments changed since the last build, or that are no longer trusted; the
+-- model then inserts every trusted session that is not in the table.
+-- depends_on: {{ ref('quarantined_sessions') }} {{ ref('int_sessions__checked') }} {{ ref('int_payments__checked') }}
+{{
+    config(
+        materialized='incremental',
+        unique_key='session_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+        pre_hook="
+            {% if is_incremental() %}
+            delete from {{ this }}
+            where session_id in (
+                select session_id from {{ built_since_last_build(ref('int_sessions__checked')) }}
+                union all
+                select session_id from {{ built_since_last_build(ref('int_payments__checked')) }}
+                union all
+                select session_id from {{ ref('quarantined_sessions') }}
+            )
+            {% endif %}
+        ",
+    )
+}}
+
+with
+
+sessions as (
+    select * from {{ ref('stg_sessions') }}
+    {% if is_incremental() %}
+    where session_id not in (select session_id from {{ this }})
+    {% endif %}
+),
+
+payments as (
+    select * from {{ ref('stg_payments') }}
+    {% if is_incremental() %}
+    where session_id in (select session_id from sessions)
+    {% endif %}
+),
+
+payment_summary as (
+    select
+        session_id,
+        count(*) as payment_count,
+        count(*) filter (where status = 'completed') as completed_payment_count,
+        coalesce(sum(amount) filter (where status = 'completed'), 0) as amount_paid,
+        coalesce(sum(amount) filter (where status = 'refunded'), 0) as amount_refunded,
+        arg_max(payment_id, {'created_at': created_at, 'payment_id': payment_id}) as latest_payment_id,
+        arg_max(status, {'created_at': created_at, 'payment_id': payment_id}) as latest_payment_status,
+        arg_max(payment_method, {'created_at': created_at, 'payment_id': payment_id})
+            as latest_payment_method
+    from payments
+    group by session_id
+),
+
+final as (
+    select
+        sessions.session_id,
+        sessions.slot_id,
+        sessions.vehicle_id,
+        sessions.status,
+        sessions.entry_at,
+        sessions.exit_at,
+        sessions.entry_at_local,
+        sessions.exit_at_local,
+        cast(sessions.entry_at_local as date) as entry_date_local,
+        cast(hour(sessions.entry_at_local) as integer) as entry_hour_local,
+        cast(sessions.exit_at_local as date) as exit_date_local,
+        cast(hour(sessions.exit_at_local) as integer) as exit_hour_local,
+        case
+            when sessions.exit_at is not null
+                then {{ hours_between('sessions.entry_at', 'sessions.exit_at') }}
+        end as duration_hours,
+        sessions.amount,
+        coalesce(payment_summary.payment_count, 0) as payment_count,
+        coalesce(payment_summary.completed_payment_count, 0) as completed_payment_count,
+        coalesce(payment_summary.amount_paid, 0) as amount_paid,
+        coalesce(payment_summary.amount_refunded, 0) as amount_refunded,
+        payment_summary.latest_payment_id,
+        payment_summary.latest_payment_status,
+        payment_summary.latest_payment_method,
+        {{ build_stamp() }} as _built_at
+    from sessions
+    left join payment_summary
+        on sessions.session_id = payment_summary.session_id
+)
+
+select * from final

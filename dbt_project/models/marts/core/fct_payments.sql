@@ -1,0 +1,61 @@
+-- fct_payments: one row per trusted payment, with its session's slot and vehicle, times in UTC and
+-- local. Incremental like fct_parking_sessions (a payment is rebuilt when it or its session
+-- changed since the last build, or is no longer trusted).
+-- depends_on: {{ ref('quarantined_payments') }} {{ ref('int_sessions__checked') }} {{ ref('int_payments__checked') }}
+{{
+    config(
+        materialized='incremental',
+        unique_key='payment_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+        pre_hook="
+            {% if is_incremental() %}
+            delete from {{ this }}
+            where payment_id in (
+                select payment_id from {{ built_since_last_build(ref('int_payments__checked')) }}
+                union all
+                select payment_id from {{ ref('quarantined_payments') }}
+            )
+            or session_id in (
+                select session_id from {{ built_since_last_build(ref('int_sessions__checked')) }}
+            )
+            {% endif %}
+        ",
+    )
+}}
+
+with
+
+payments as (
+    select * from {{ ref('stg_payments') }}
+    {% if is_incremental() %}
+    where payment_id not in (select payment_id from {{ this }})
+    {% endif %}
+),
+
+sessions as (select * from {{ ref('stg_sessions') }}),
+
+final as (
+    select
+        payments.payment_id,
+        payments.session_id,
+        sessions.slot_id,
+        sessions.vehicle_id,
+        payments.amount,
+        payments.payment_method,
+        payments.status,
+        payments.transaction_id,
+        payments.transaction_key,
+        payments.paid_at,
+        payments.paid_at_local,
+        cast(payments.paid_at_local as date) as paid_date_local,
+        payments.created_at,
+        payments.created_at_local,
+        cast(payments.created_at_local as date) as created_date_local,
+        {{ build_stamp() }} as _built_at
+    from payments
+    inner join sessions
+        on payments.session_id = sessions.session_id
+)
+
+select * from final

@@ -1,0 +1,303 @@
+"""validate_warehouse: run one suite against the warehouse with Great Expectations.
+
+One call = one ephemeral Great Expectations context. Each batch of the suite (batches.py) is
+validated by its own ValidationDefinition against a pandas DataFrame read from DuckDB; a
+Checkpoint would pass the same batch parameters (the same DataFrame) to all of them, so the
+Data Docs site is built once at the end instead, with context.build_data_docs().
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import math
+import os
+import time
+from collections.abc import Iterator, Mapping
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from expectations import batches as batch_reader
+from expectations.audit import write_outcomes
+from expectations.report import DataQualityError, ExpectationOutcome, ValidationReport
+from expectations.suite_files import SEVERITIES, SuiteFile, load_suite_file
+from expectations.thresholds import resolve_thresholds
+from parking_warehouse.errors import ParkingWarehouseError
+
+OFFENDING_ROWS_KEPT = 10
+_SITE = "local_site"
+
+
+def validate_warehouse(
+    warehouse: Path | str | duckdb.DuckDBPyConnection,
+    *,
+    suite: str,
+    run_id: str | None = None,
+    data_docs_dir: Path | str | None = None,
+    thresholds: Mapping[str, float] | None = None,
+) -> ValidationReport:
+    """Run suite `raw` or `marts` on the warehouse and record every result.
+
+    raw: checks the rows of one load (`_run_id = run_id`; default: the newest load in
+    raw._load_history). marts: checks the marts as built by dbt (default run id: a new one).
+    Every result goes into audit.dq_results; Data Docs are rendered into `data_docs_dir` when
+    given. A failed blocking expectation raises DataQualityError after recording; failed
+    warnings are only reported (status `warning`). `thresholds` overrides the configured ones.
+    """
+    started = time.perf_counter()
+    spec = load_suite_file(suite)
+    limits = resolve_thresholds(thresholds)
+    with _connected(warehouse) as con:
+        if suite == "raw":
+            run_id = run_id or batch_reader.latest_raw_run_id(con)
+            batches = batch_reader.read_raw_batches(
+                con, run_id, _needed_columns(spec),
+                max_rows_per_load=int(limits["max_rows_per_load"]),
+            )
+        else:
+            run_id = run_id or "validate_" + datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+            batches = batch_reader.read_mart_batches(
+                con, _needed_columns(spec), min_rows_for_share=int(limits["min_rows_for_share"]),
+            )
+        validated_at = datetime.now(timezone.utc)
+        outcomes = _run_suite(spec, batches, limits, run_id, validated_at,
+                              Path(data_docs_dir) if data_docs_dir is not None else None)
+        write_outcomes(con, run_id=run_id, suite=suite, outcomes=outcomes, validated_at=validated_at)
+    docs_index = Path(data_docs_dir) / "index.html" if data_docs_dir is not None else None
+    report = ValidationReport(
+        suite=suite, run_id=run_id, outcomes=tuple(outcomes), data_docs=docs_index,
+        seconds=time.perf_counter() - started,
+        notes=tuple(f"{b.table}: {b.note}" for b in batches.values() if b.note and b.frame is not None),
+    )
+    if report.failures:
+        raise DataQualityError(report)
+    return report
+
+
+@contextlib.contextmanager
+def _connected(warehouse) -> Iterator[duckdb.DuckDBPyConnection]:
+    if isinstance(warehouse, duckdb.DuckDBPyConnection):
+        yield warehouse
+        return
+    path = Path(warehouse)
+    if not path.is_file():
+        raise ParkingWarehouseError(f"warehouse {path} does not exist: run `parking-warehouse extract` first")
+    con = duckdb.connect(str(path))
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def _needed_columns(spec: SuiteFile) -> dict[str, set[str]]:
+    return {batch: spec.columns_of(batch) for batch in spec.batch_names}
+
+
+# --------------------------------------------------------------------------- Great Expectations
+
+
+def _context(data_docs_dir: Path | None):
+    """An ephemeral context: in-memory stores, no analytics, no progress bars, one docs site."""
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import (
+        DataContextConfig,
+        InMemoryStoreBackendDefaults,
+        ProgressBarsConfig,
+    )
+
+    sites = {}
+    if data_docs_dir is not None:
+        data_docs_dir.mkdir(parents=True, exist_ok=True)
+        sites[_SITE] = {
+            "class_name": "SiteBuilder",
+            "show_how_to_buttons": False,
+            "store_backend": {"class_name": "TupleFilesystemStoreBackend",
+                              "base_directory": str(data_docs_dir.resolve())},
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder", "show_cta_footer": False},
+        }
+    config = DataContextConfig(
+        store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),
+        data_docs_sites=sites,
+        analytics_enabled=False,
+        progress_bars=ProgressBarsConfig(globally=False, metric_calculations=False),
+    )
+    return gx.get_context(mode="ephemeral", project_config=config)
+
+
+def _run_suite(spec: SuiteFile, batches: dict[str, batch_reader.Batch], limits: dict[str, float],
+               run_id: str, validated_at: datetime, data_docs_dir: Path | None) -> list[ExpectationOutcome]:
+    import great_expectations as gx
+    from great_expectations.core.run_identifier import RunIdentifier
+
+    missing = spec.parameter_names() - set(limits) - {"e", "pi"}
+    if missing:
+        raise ParkingWarehouseError(
+            f"suite file {spec.path} uses parameter(s) {', '.join(sorted(missing))} "
+            "that no threshold defines (suites/thresholds.json)"
+        )
+    logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    context = _context(data_docs_dir)
+    datasource = context.data_sources.add_pandas(f"warehouse_{spec.name}")
+    gx_run_id = RunIdentifier(run_name=run_id, run_time=validated_at)
+    outcomes: list[ExpectationOutcome] = []
+    for name in spec.batch_names:
+        batch = batches[name]
+        expectations = spec.expectations_of(name)
+        if batch.frame is None:
+            outcomes += [_missing_outcome(spec.name, batch, e) for e in expectations]
+            continue
+        parameters = _parameters_for(spec.name, batch, limits)
+        resolved = [_with_parameters(e, parameters) for e in expectations]
+        suite = context.suites.add(gx.ExpectationSuite(name=f"{spec.name}.{name}", expectations=resolved))
+        if len(suite.expectations) != len(expectations):
+            raise ParkingWarehouseError(
+                f"suite file {spec.path}: Great Expectations rejected "
+                f"{len(expectations) - len(suite.expectations)} expectation(s) of batch {name!r} "
+                "(unknown type or invalid arguments)"
+            )
+        definition = datasource.add_dataframe_asset(name).add_batch_definition_whole_dataframe(name)
+        validation = context.validation_definitions.add(
+            gx.ValidationDefinition(name=f"{spec.name}.{name}", data=definition, suite=suite)
+        )
+        result = validation.run(
+            batch_parameters={"dataframe": batch.frame},
+            result_format={"result_format": "SUMMARY", "partial_unexpected_count": OFFENDING_ROWS_KEPT},
+            run_id=gx_run_id,
+        )
+        outcomes += [_outcome(spec.name, batch, r) for r in result.results]
+    if data_docs_dir is not None:
+        context.build_data_docs(site_names=[_SITE])
+    return outcomes
+
+
+def _parameters_for(suite: str, batch: batch_reader.Batch, limits: dict[str, float]) -> dict:
+    """The thresholds as suite parameters. A raw load smaller than min_rows_for_share cannot fail
+    a share check: one odd zone out of three is not a broken extract."""
+    parameters = dict(limits)
+    if suite == "raw" and batch.rows_total < limits["min_rows_for_share"]:
+        parameters["max_untrusted_share_in_load"] = 1.0
+    return parameters
+
+
+def _with_parameters(expectation: dict, parameters: dict) -> dict:
+    """The expectation with its `{"$PARAMETER": expression}` kwargs evaluated (by Great
+    Expectations' own parser), so that results and Data Docs show the thresholds applied."""
+    from great_expectations.core.suite_parameters import parse_suite_parameter
+
+    kwargs = {
+        key: parse_suite_parameter(value["$PARAMETER"], parameters)
+        if isinstance(value, dict) and "$PARAMETER" in value else value
+        for key, value in expectation["kwargs"].items()
+    }
+    return {**expectation, "kwargs": kwargs}
+
+
+def _missing_outcome(suite: str, batch: batch_reader.Batch, expectation: dict) -> ExpectationOutcome:
+    return ExpectationOutcome(
+        suite=suite, batch=batch.name, table=batch.table, expectation=expectation["type"],
+        column=_column_of(expectation["kwargs"]), severity=SEVERITIES[expectation["severity"]],
+        success=False, observed_value=batch.note or f"no rows: {batch.table} is missing",
+        details={"batch": batch.name, "kwargs": expectation["kwargs"], "error": batch.note},
+    )
+
+
+def _column_of(kwargs: Mapping) -> str | None:
+    if "column" in kwargs:
+        return kwargs["column"]
+    if "column_A" in kwargs:
+        return f"{kwargs['column_A']}, {kwargs['column_B']}"
+    if "column_list" in kwargs:
+        return ", ".join(kwargs["column_list"])
+    return None
+
+
+def _outcome(suite: str, batch: batch_reader.Batch, result) -> ExpectationOutcome:
+    config = result.expectation_config
+    kwargs = {k: v for k, v in config.kwargs.items() if k != "batch_id"}
+    severity = SEVERITIES.get(str(getattr(config.severity, "value", config.severity)), "blocking")
+    gx_result = dict(result.result or {})
+    exception = result.exception_info or {}
+    raised = exception.get("raised_exception") if isinstance(exception, dict) else False
+    if raised:
+        observed = f"error: {exception.get('exception_message')}"
+        success = False
+    else:
+        observed = _observed(gx_result)
+        success = bool(result.success)
+    offending = () if success else _offending_rows(batch, kwargs, gx_result)
+    details = {
+        "batch": batch.name,
+        "rows": batch.rows_total,
+        "kwargs": _plain(kwargs),
+        "result": _plain({k: v for k, v in gx_result.items() if k != "partial_unexpected_index_list"}),
+        "offending_rows": list(offending),
+        "notes": config.notes,
+    }
+    if batch.note:
+        details["note"] = batch.note
+    if raised:
+        details["exception"] = exception.get("exception_message")
+    return ExpectationOutcome(
+        suite=suite, batch=batch.name, table=batch.table, expectation=config.type,
+        column=_column_of(kwargs), severity=severity, success=success, observed_value=observed,
+        details=details, offending_rows=offending,
+    )
+
+
+def _observed(result: dict) -> str:
+    if "observed_value" in result:
+        return json.dumps(_plain(result["observed_value"]), default=str)
+    if "unexpected_count" in result:
+        count, total = result.get("unexpected_count") or 0, result.get("element_count") or 0
+        missing = result.get("missing_count") or 0
+        share = count / (total - missing) if total - missing else 0.0
+        return f"{count} of {total - missing} rows unexpected ({100 * share:.2f} %)"
+    return json.dumps(_plain(result), default=str)
+
+
+def _offending_rows(batch: batch_reader.Batch, kwargs: Mapping, result: dict) -> tuple[dict, ...]:
+    """The batch rows Great Expectations reported (by position), with their key and checked columns."""
+    positions = [p for p in result.get("partial_unexpected_index_list") or [] if isinstance(p, (int, np.integer))]
+    if not positions or batch.frame is None:
+        return ()
+    frame = batch.frame
+    checked = [kwargs[k] for k in ("column", "column_A", "column_B") if k in kwargs]
+    checked += list(kwargs.get("column_list", ()))
+    columns = [c for c in dict.fromkeys([*batch.key_columns, *checked]) if c in frame.columns]
+    # a derived column (X__at, X__num) is shown with the raw text it was read from
+    columns += [base for c in checked if (base := c.rpartition("__")[0]) in frame.columns and base not in columns]
+    rows = frame.loc[[p for p in positions if p in frame.index], columns]
+    return tuple({k: _plain(v) for k, v in record.items()} for record in rows.to_dict("records"))
+
+
+def _plain(value):
+    """JSON-ready Python values (numpy, pandas, Decimal, timestamps) for details and messages."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, np.ndarray)):
+        return [_plain(v) for v in value]
+    if value is None or value is pd.NaT:
+        return None
+    if isinstance(value, (np.bool_, bool)):
+        return bool(value)
+    if isinstance(value, (np.integer, int)):
+        return int(value)
+    if isinstance(value, (np.floating, float)):
+        return None if math.isnan(value) else float(value)
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, (pd.Timestamp, datetime, date, np.datetime64)):
+        return str(pd.Timestamp(value))
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return value if isinstance(value, str) else str(value)

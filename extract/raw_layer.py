@@ -1,0 +1,228 @@
+"""The DuckDB side: raw tables, upserts by id, deletion marks and the load history.
+
+Every function here runs inside the caller's transaction (one per table), so a crash at any
+point leaves the raw layer as it was before that table's load.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+
+from extract.batches import MergedReader
+from extract.contract import CHANGE_COLUMN, KEY, METADATA_COLUMNS, TablePlan
+from parking_warehouse.errors import ParkingWarehouseError
+
+SCHEMA = "raw"
+HISTORY = f"{SCHEMA}._load_history"
+STAGE = "_extract_stage"
+CHANGES = "_extract_changes"
+BATCHES_VIEW = "_extract_batches"
+
+HISTORY_DDL = f"""
+create table if not exists {HISTORY} (
+    run_id           varchar,
+    table_name       varchar,
+    mode             varchar,
+    window_from      timestamptz,
+    window_to        timestamptz,
+    rows_read        bigint,
+    rows_inserted    bigint,
+    rows_updated     bigint,
+    rows_deleted     bigint,
+    started_at       timestamptz,
+    finished_at      timestamptz,
+    duration_seconds double
+)
+"""
+
+
+def q(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def raw_table(table: str) -> str:
+    return f"{SCHEMA}.{q(table)}"
+
+
+def open_warehouse(path: Path) -> duckdb.DuckDBPyConnection:
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        con = duckdb.connect(str(path))
+    except (duckdb.Error, OSError) as error:
+        raise ParkingWarehouseError(f"warehouse {path}: cannot open it for writing: {error}") from None
+    # Row order in raw carries no meaning; without it DuckDB appends in parallel.
+    con.execute("set preserve_insertion_order = false")
+    con.execute(f"create schema if not exists {SCHEMA}")
+    con.execute(HISTORY_DDL)
+    return con
+
+
+def prepare_table(con: duckdb.DuckDBPyConnection, plan: TablePlan) -> list[str]:
+    """Create the raw table or add the source's new columns; returns its value columns in order."""
+    columns = ", ".join(f"{q(c)} varchar" for c in plan.value_columns)
+    con.execute(
+        f"create table if not exists {raw_table(plan.table)} ("
+        f"{KEY} bigint, {columns}, _loaded_at timestamptz, _run_id varchar, _deleted_at timestamptz)"
+    )
+    existing = _columns(con, plan.table)
+    for column in plan.value_columns:
+        if column not in existing:
+            con.execute(f"alter table {raw_table(plan.table)} add column {q(column)} varchar")
+    return [c for c in _columns(con, plan.table) if c != KEY and c not in METADATA_COLUMNS]
+
+
+def _columns(con, table: str) -> list[str]:
+    rows = con.execute(
+        "select column_name from information_schema.columns "
+        "where table_schema = ? and table_name = ? order by ordinal_position",
+        [SCHEMA, table],
+    ).fetchall()
+    return [row[0] for row in rows]
+
+
+def is_empty(con, table: str) -> bool:
+    return con.execute(f"select count(*) = 0 from (select 1 from {raw_table(table)} limit 1)").fetchall()[0][0]
+
+
+def max_id(con, table: str) -> int | None:
+    return con.execute(f"select max({KEY}) from {raw_table(table)}").fetchall()[0][0]
+
+
+def unparseable_ids(con, table: str) -> tuple[int, ...]:
+    """Rows whose `updated_at` is not a datetime: no window selects them, so they are re-read."""
+    rows = con.execute(
+        f"select {KEY} from {raw_table(table)} "
+        f"where try_cast({q(CHANGE_COLUMN)} as timestamp) is null order by {KEY}"
+    ).fetchall()
+    return tuple(row[0] for row in rows)
+
+
+def high_water(con, relation: str, cap: datetime) -> datetime | None:
+    """Newest parseable `updated_at` of a relation, not after `cap` (a value in the future
+    would stop every later window; such rows are re-read by the `>=` window anyway)."""
+    value = con.execute(
+        f"select max(ts) from (select try_cast({q(CHANGE_COLUMN)} as timestamp) as ts from {relation}) "
+        "where ts <= ?",
+        [_naive_utc(cap)],
+    ).fetchall()[0][0]
+    return _aware_utc(value)
+
+
+def previous_high_water(con, table: str) -> tuple[bool, datetime | None]:
+    """(found, window_to) of the table's last load; the high-water mark it left."""
+    rows = con.execute(
+        f"select window_to from {HISTORY} where table_name = ? order by finished_at desc limit 1",
+        [table],
+    ).fetchall()
+    if not rows:
+        return False, None
+    row = rows[0]
+    return True, row[0].astimezone(timezone.utc) if row[0] is not None else None
+
+
+def append_all(con, plan: TablePlan, reader: MergedReader, run_id: str) -> int:
+    """First load of an empty raw table: stream the batches straight into it."""
+    columns = ", ".join(q(c) for c in plan.columns)
+    return _with_batches(
+        con, reader,
+        f"insert into {raw_table(plan.table)} ({columns}, _loaded_at, _run_id) "
+        f"select {columns}, now(), ? from {BATCHES_VIEW}",
+        [run_id],
+    )
+
+
+def stage(con, plan: TablePlan, value_columns: list[str], reader: MergedReader) -> int:
+    """Land the rows read in a temporary table shaped like the raw table (missing columns NULL)."""
+    read = set(plan.columns)
+    select = ", ".join(
+        [KEY] + [q(c) if c in read else f"null::varchar as {q(c)}" for c in value_columns]
+    )
+    return _with_batches(
+        con, reader, f"create or replace temp table {STAGE} as select {select} from {BATCHES_VIEW}", []
+    )
+
+
+def _with_batches(con, reader: MergedReader, sql: str, params: list) -> int:
+    con.register(BATCHES_VIEW, reader.record_batch_reader())
+    try:
+        rows = con.execute(sql, params).fetchall()
+        count = rows[0][0] if rows else 0
+    except duckdb.Error:
+        if reader.error is not None:  # the source failed: report that, not DuckDB's wrapper
+            raise reader.error from None
+        raise
+    finally:
+        reader.close()
+        con.unregister(BATCHES_VIEW)
+    if reader.error is not None:
+        raise reader.error
+    return count
+
+
+def merge(con, table: str, value_columns: list[str], run_id: str) -> tuple[int, int]:
+    """Upsert the staged rows by id; returns (inserted, updated).
+
+    A staged row that equals its raw version (and is not marked deleted) is left alone, so
+    re-reading unchanged rows writes nothing.
+    """
+    differs = " or ".join(f"s.{q(c)} is distinct from r.{q(c)}" for c in value_columns) or "false"
+    con.execute(
+        f"create or replace temp table {CHANGES} as "
+        f"select s.*, r.{KEY} is null as _is_new from {STAGE} s "
+        f"left join {raw_table(table)} r on r.{KEY} = s.{KEY} "
+        f"where r.{KEY} is null or r._deleted_at is not null or {differs}"
+    )
+    inserted, updated = con.execute(
+        f"select count(*) filter (where _is_new), count(*) filter (where not _is_new) from {CHANGES}"
+    ).fetchall()[0]
+    if updated:
+        con.execute(
+            f"delete from {raw_table(table)} "
+            f"where {KEY} in (select {KEY} from {CHANGES} where not _is_new)"
+        )
+    if inserted or updated:
+        columns = ", ".join([KEY] + [q(c) for c in value_columns])
+        con.execute(
+            f"insert into {raw_table(table)} ({columns}, _loaded_at, _run_id, _deleted_at) "
+            f"select {columns}, now(), ?, null from {CHANGES}",
+            [run_id],
+        )
+    con.execute(f"drop table {CHANGES}")
+    return inserted, updated
+
+
+def mark_deleted(con, table: str, run_id: str) -> int:
+    """Full refresh: rows no longer in the source get `_deleted_at` (they are kept)."""
+    rows = con.execute(
+        f"update {raw_table(table)} set _deleted_at = now(), _run_id = ? "
+        f"where _deleted_at is null and {KEY} not in (select {KEY} from {STAGE})",
+        [run_id],
+    ).fetchall()
+    return rows[0][0] if rows else 0
+
+
+def drop_stage(con) -> None:
+    con.execute(f"drop table if exists {STAGE}")
+
+
+def record_load(con, load) -> None:
+    con.execute(
+        f"insert into {HISTORY} values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [load.run_id, load.table_name, load.mode, load.window_from, load.window_to, load.rows_read,
+         load.rows_inserted, load.rows_updated, load.rows_deleted, load.started_at,
+         load.finished_at, load.duration_seconds],
+    )
+
+
+def _naive_utc(value: datetime) -> datetime:
+    return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def _aware_utc(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)

@@ -1,0 +1,72 @@
+"""Opening the operational database: a SQLite path or a postgresql:// URL, one interface."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Protocol
+from urllib.parse import urlsplit, urlunsplit
+
+from extract.batches import MergedReader
+from extract.contract import TablePlan
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which rows of a table to read; with nothing set, every row.
+
+    An incremental read takes the rows with `updated_at >= changed_since` (UTC text), the rows
+    with `id > above_id` (inserted since, whatever their `updated_at`) and the rows listed in
+    `reread_ids` (those whose `updated_at` is not a datetime, so no window can select them).
+    """
+
+    changed_since: str | None = None
+    above_id: int | None = None
+    reread_ids: tuple[int, ...] = ()
+
+    @property
+    def everything(self) -> bool:
+        return self.changed_since is None and self.above_id is None
+
+
+class Source(Protocol):
+    label: str  # how messages name the source (never with a password)
+
+    def table_columns(self, table: str) -> list[str]:
+        """The table's columns in source order; ParkingWarehouseError if it does not exist."""
+
+    def reader(self, plan: TablePlan, selection: Selection) -> MergedReader:
+        """The selected rows, as batches of `id` int64 and every other column as text."""
+
+    def close(self) -> None: ...
+
+
+def is_postgres_url(source: str) -> bool:
+    return source.startswith(("postgresql://", "postgres://"))
+
+
+def redact(url: str) -> str:
+    """The URL with its password replaced by ***, for messages."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.rsplit("@", 1)
+    userinfo = netloc[0].split(":", 1)[0]
+    return urlunsplit(parts._replace(netloc=f"{userinfo}:***@{netloc[1]}"))
+
+
+def scrub(message: str, secret: str | None) -> str:
+    """A driver's message with the password removed, wherever the driver echoed it."""
+    if secret:
+        message = message.replace(secret, "***")
+    return re.sub(r"(://[^:/@\s]+):[^@\s]*@", r"\1:***@", message)
+
+
+def open_source(source: str) -> Source:
+    if is_postgres_url(source):
+        from extract.postgres_reader import PostgresSource
+
+        return PostgresSource(source)
+    from extract.sqlite_reader import SqliteSource
+
+    return SqliteSource(source)

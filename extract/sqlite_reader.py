@@ -1,0 +1,178 @@
+"""Reading the operational SQLite database through ADBC into Arrow.
+
+Why this path (measured, see docs/extract.md): DuckDB's sqlite scanner is not packaged for the
+pinned DuckDB, Python's sqlite3 module is about twice as slow (a Python object per value), and
+ADBC's SQLite driver steps the statement in C and fills Arrow buffers directly, releasing the GIL.
+
+- Every column but `id` is read as `CAST(col AS TEXT)`: SQLite values have no fixed type (a
+  decimal may be stored as integer, real or text), the text of a REAL is its shortest decimal
+  form (4.1), and the raw layer keeps text anyway. `id` (the rowid) stays an integer.
+- The ADBC driver infers Arrow types from the first batch and fails on a later mismatch (a
+  column that is NULL throughout the first batch is typed int64). A one-row "sentinel" with
+  `id` NULL and '' in every text column is put in front of each query so every column is typed
+  as string; it is dropped from the first batch.
+- A full read is split into two `id` ranges read by two connections in parallel.
+- The file is opened read-only (`mode=ro`) and in autocommit mode: the extract never writes
+  to the operator's database and holds SQLite's shared lock only while a query runs.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import quote
+
+import adbc_driver_sqlite.dbapi
+import pyarrow.compute as pc
+
+from extract.batches import MergedReader, batch_schema, test_pause_seconds
+from extract.contract import CHANGE_COLUMN, KEY, TablePlan
+from extract.sources import Selection
+from parking_warehouse.errors import ParkingWarehouseError
+
+BATCH_ROWS = 65_536
+SPLIT_MIN_ROWS = 100_000  # below about this many ids per reader, one reader is as fast
+READERS = 2
+BUSY_TIMEOUT_MS = 30_000
+
+
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+class SqliteSource:
+    def __init__(self, path: str):
+        given = Path(path).expanduser()
+        self.label = str(path)
+        if not given.exists():
+            raise ParkingWarehouseError(
+                f"source {self.label}: no such SQLite file (pass --source with the path of the "
+                "operational SQLite database or a postgresql:// URL)"
+            )
+        if not given.is_file():
+            raise ParkingWarehouseError(f"source {self.label}: not a file (expected a SQLite database)")
+        self.path = given.resolve()
+        self._con = self._connect()
+        try:
+            self._query("select count(*) from sqlite_master")
+        except Exception as error:  # "file is not a database", unreadable, ...
+            self.close()
+            raise ParkingWarehouseError(
+                f"source {self.label}: cannot read it as a SQLite database: {error}"
+            ) from None
+
+    def _connect(self):
+        uri = "file:" + quote(str(self.path)) + "?mode=ro"
+        try:
+            con = adbc_driver_sqlite.dbapi.connect(uri, autocommit=True)
+        except Exception as error:
+            raise ParkingWarehouseError(f"source {self.label}: cannot open it: {error}") from None
+        cursor = con.cursor()
+        try:
+            cursor.execute(f"pragma busy_timeout = {BUSY_TIMEOUT_MS}")
+            cursor.fetchall()
+        finally:
+            cursor.close()
+        return con
+
+    def _query(self, sql: str) -> list[tuple]:
+        cursor = self._con.cursor()
+        try:
+            cursor.execute(sql)
+            return cursor.fetchall()
+        finally:
+            cursor.close()
+
+    def table_columns(self, table: str) -> list[str]:
+        try:
+            rows = self._query(f"select name from pragma_table_info('{table}') order by cid")
+        except Exception as error:
+            raise ParkingWarehouseError(f"source {self.label}: cannot read the schema of {table}: {error}") from None
+        if not rows:
+            raise ParkingWarehouseError(
+                f"source {self.label}: table {table} does not exist (is this the parking "
+                "system's database?)"
+            )
+        return [row[0] for row in rows]
+
+    def reader(self, plan: TablePlan, selection: Selection) -> MergedReader:
+        schema = batch_schema(plan.columns)
+        pause = test_pause_seconds()
+        batch_rows = 500 if pause else BATCH_ROWS
+        if selection.everything:
+            conditions = [f"{KEY} between {lo} and {hi}" for lo, hi in self._id_ranges(plan.table)]
+        else:
+            conditions = [_incremental_condition(selection)]
+        producers = [
+            (lambda sql=self._select(plan, condition): self._produce(plan.table, sql, batch_rows))
+            for condition in conditions
+        ]
+        return MergedReader(schema, producers, label=plan.table)
+
+    def _id_ranges(self, table: str) -> list[tuple[int, int]]:
+        low, high = self._query(f"select min({KEY}), max({KEY}) from {_quote(table)}")[0]
+        if low is None:
+            return [(0, -1)]
+        parts = READERS if (high - low + 1) >= READERS * SPLIT_MIN_ROWS else 1
+        step = (high - low + 1 + parts - 1) // parts
+        return [(low + i * step, min(high, low + (i + 1) * step - 1)) for i in range(parts)]
+
+    @staticmethod
+    def _select(plan: TablePlan, condition: str) -> str:
+        sentinel = ", ".join(
+            f"null as {_quote(c)}" if c == KEY else f"'' as {_quote(c)}" for c in plan.columns
+        )
+        values = ", ".join(
+            _quote(c) if c == KEY else f"cast({_quote(c)} as text) as {_quote(c)}" for c in plan.columns
+        )
+        return f"select {sentinel} union all select {values} from {_quote(plan.table)} where {condition}"
+
+    def _produce(self, table: str, sql: str, batch_rows: int):
+        con = self._connect()
+        cursor = con.cursor()
+        try:
+            cursor.adbc_statement.set_options(**{"adbc.sqlite.query.batch_rows": str(batch_rows)})
+            cursor.execute(sql)
+            first = True
+            for batch in cursor.fetch_record_batch():
+                if first:  # drop the sentinel row
+                    batch = batch.filter(pc.is_valid(batch.column(0)))
+                    first = False
+                if batch.num_rows:
+                    yield batch
+        except ParkingWarehouseError:
+            raise
+        except Exception as error:
+            raise ParkingWarehouseError(f"source {self.label}: reading table {table} failed: {error}") from None
+        finally:
+            cursor.close()
+            con.close()
+
+    def close(self) -> None:
+        if self._con is not None:
+            self._con.close()
+            self._con = None
+
+
+def _incremental_condition(selection: Selection) -> str:
+    """The rows an incremental load reads; every term can use an index (rowid or updated_at).
+
+    `updated_at` is compared as text, which orders Django's `YYYY-MM-DD HH:MM:SS[.ffffff]`
+    correctly; the bound is never numeric-looking, so SQLite's NUMERIC affinity of a
+    `datetime` column does not turn the comparison into a number comparison.
+    """
+    terms = []
+    if selection.changed_since is not None:
+        terms.append(f"{_quote(CHANGE_COLUMN)} >= '{_checked_text(selection.changed_since)}'")
+    if selection.above_id is not None:
+        terms.append(f"{KEY} > {int(selection.above_id)}")
+    if selection.reread_ids:
+        ids = ",".join(str(int(i)) for i in selection.reread_ids)
+        terms.append(f"{KEY} in (select value from json_each('[{ids}]'))")
+    return "(" + " or ".join(terms) + ")" if terms else "1"
+
+
+def _checked_text(value: str) -> str:
+    if "'" in value or os.linesep in value:
+        raise ValueError(f"unexpected datetime text {value!r}")
+    return value

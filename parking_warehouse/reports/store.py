@@ -1,0 +1,121 @@
+"""marts.analytics_reports: the daily/weekly/monthly/custom reports kept in the warehouse.
+
+One row per report type and period: storing a report again replaces it (keeping its id),
+never duplicates it. The daily run stores its reports in the working copy before publishing,
+so they are published with the marts they were computed from.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone as utc_zone
+from pathlib import Path
+
+import duckdb
+
+from parking_warehouse.reports.records import fetch_records, json_bytes, table_exists
+
+REPORT_TYPES = ("daily", "weekly", "monthly", "custom")
+
+_DDL = """
+create schema if not exists marts;
+create table if not exists marts.analytics_reports (
+    id            bigint      not null,
+    report_type   varchar     not null,
+    title         varchar     not null,
+    period_from   date        not null,
+    period_to     date        not null,
+    data          json        not null,
+    generated_by  bigint,
+    created_at    timestamptz not null
+);
+"""
+
+
+def scheduled_periods(run_date: date) -> list[tuple[str, date, date]]:
+    """The reports a run for D stores: daily always, weekly when D is a Sunday, monthly at month end."""
+    periods = [("daily", run_date, run_date)]
+    if run_date.isoweekday() == 7:
+        periods.append(("weekly", run_date - timedelta(days=6), run_date))
+    if (run_date + timedelta(days=1)).day == 1:
+        periods.append(("monthly", run_date.replace(day=1), run_date))
+    return periods
+
+
+def report_title(report_type: str, date_from: date, date_to: date) -> str:
+    if report_type == "daily" and date_from == date_to:
+        return f"Daily report {date_to.isoformat()}"
+    if report_type == "weekly":
+        year, week, _ = date_to.isocalendar()
+        return f"Weekly report {year}-W{week:02d} ({date_from.isoformat()} to {date_to.isoformat()})"
+    if report_type == "monthly":
+        return f"Monthly report {date_from.strftime('%Y-%m')}"
+    return f"{report_type.capitalize()} report {date_from.isoformat()} to {date_to.isoformat()}"
+
+
+def period_report_data(con, date_from: date, date_to: date, *, timezone: str) -> dict:
+    """A period's report: the revenue report over it and the stored daily metrics inside it."""
+    from parking_warehouse.reports.outputs import revenue_report
+
+    metrics = []
+    if table_exists(con, "marts", "system_metrics"):
+        metrics = fetch_records(
+            con, "select * from marts.system_metrics where run_date between ? and ? order by run_date",
+            [date_from, date_to], timezone=timezone,
+        )
+    return {
+        "period": {"from": date_from.isoformat(), "to": date_to.isoformat()},
+        "revenue_report": revenue_report(con, date_from, date_to, timezone=timezone),
+        "system_metrics": metrics,
+    }
+
+
+def upsert_report(con, *, report_type: str, date_from: date, date_to: date, data: dict,
+                  generated_by: int | None) -> int:
+    """Store a report, replacing the one of the same type and period; returns its id."""
+    con.execute(_DDL)
+    title = report_title(report_type, date_from, date_to)
+    con.execute("begin transaction")
+    try:
+        (report_id,) = con.execute(
+            """
+            select coalesce(
+                (select min(id) from marts.analytics_reports
+                 where report_type = $type and period_from = $from and period_to = $to),
+                (select coalesce(max(id), 0) + 1 from marts.analytics_reports))
+            """,
+            {"type": report_type, "from": date_from, "to": date_to},
+        ).fetchone()
+        con.execute(
+            "delete from marts.analytics_reports where report_type = ? and period_from = ? and period_to = ?",
+            [report_type, date_from, date_to],
+        )
+        con.execute(
+            "insert into marts.analytics_reports values (?, ?, ?, ?, ?, ?, ?, ?)",
+            [report_id, report_type, title, date_from, date_to, json_bytes(data).decode("utf-8"),
+             generated_by, datetime.now(utc_zone.utc)],
+        )
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    return report_id
+
+
+def store_scheduled_reports(warehouse: Path, *, run_date: date, timezone: str) -> list[str]:
+    """Store the daily report for D (and the weekly/monthly one when D ends a week/month)."""
+    from parking_warehouse.reports.outputs import build_outputs
+
+    stored = []
+    con = duckdb.connect(str(warehouse))
+    try:
+        for report_type, date_from, date_to in scheduled_periods(run_date):
+            if report_type == "daily":
+                data = build_outputs(con, timezone=timezone)
+            else:
+                data = period_report_data(con, date_from, date_to, timezone=timezone)
+            upsert_report(con, report_type=report_type, date_from=date_from, date_to=date_to,
+                          data=data, generated_by=None)
+            stored.append(report_title(report_type, date_from, date_to))
+    finally:
+        con.close()
+    return stored
