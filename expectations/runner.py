@@ -26,7 +26,7 @@ import pandas as pd
 from expectations import batches as batch_reader
 from expectations.audit import write_outcomes
 from expectations.report import DataQualityError, ExpectationOutcome, ValidationReport
-from expectations.suite_files import SEVERITIES, SuiteFile, load_suite_file
+from expectations.suite_files import SEVERITIES, SUITE_NAMES, SuiteFile, load_suite_file
 from expectations.thresholds import resolve_thresholds
 from parking_warehouse.errors import ParkingWarehouseError
 
@@ -66,10 +66,13 @@ def validate_warehouse(
                 con, _needed_columns(spec), min_rows_for_share=int(limits["min_rows_for_share"]),
             )
         validated_at = datetime.now(timezone.utc)
-        outcomes = _run_suite(spec, batches, limits, run_id, validated_at,
-                              Path(data_docs_dir) if data_docs_dir is not None else None)
+        site = Path(data_docs_dir) / suite if data_docs_dir is not None else None
+        outcomes = _run_suite(spec, batches, limits, run_id, validated_at, site)
         write_outcomes(con, run_id=run_id, suite=suite, outcomes=outcomes, validated_at=validated_at)
-    docs_index = Path(data_docs_dir) / "index.html" if data_docs_dir is not None else None
+    docs_index = None
+    if site is not None:
+        docs_index = site / "index.html"
+        _write_docs_index(Path(data_docs_dir))
     report = ValidationReport(
         suite=suite, run_id=run_id, outcomes=tuple(outcomes), data_docs=docs_index,
         seconds=time.perf_counter() - started,
@@ -93,6 +96,25 @@ def _connected(warehouse) -> Iterator[duckdb.DuckDBPyConnection]:
         yield con
     finally:
         con.close()
+
+
+def _write_docs_index(data_docs_dir: Path) -> None:
+    """data_docs_dir/index.html: a link to each suite's Great Expectations site.
+
+    Each suite has its own site (data_docs_dir/<suite>/): a site built from an ephemeral
+    context shows only that context's results, so one shared site would lose the raw results
+    when the marts are validated."""
+    links = "\n".join(
+        f'<li><a href="{name}/index.html">{name}</a></li>'
+        for name in SUITE_NAMES if (data_docs_dir / name / "index.html").is_file()
+    )
+    (data_docs_dir / "index.html").write_text(
+        "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>Data quality</title></head>\n"
+        "<body><h1>Data-quality suites</h1>\n"
+        "<p>The last validation of each suite (Great Expectations Data Docs). Every result of every "
+        "run is kept in the warehouse table audit.dq_results.</p>\n"
+        f"<ul>\n{links}\n</ul></body></html>\n"
+    )
 
 
 def _needed_columns(spec: SuiteFile) -> dict[str, set[str]]:
@@ -231,6 +253,9 @@ def _outcome(suite: str, batch: batch_reader.Batch, result) -> ExpectationOutcom
     else:
         observed = _observed(gx_result)
         success = bool(result.success)
+        mostly = kwargs.get("mostly")
+        if isinstance(mostly, (int, float)) and mostly < 1 and "unexpected_count" in gx_result:
+            observed += f", at most {100 * (1 - mostly):.2f} % allowed"
     offending = () if success else _offending_rows(batch, kwargs, gx_result)
     details = {
         "batch": batch.name,
@@ -252,6 +277,9 @@ def _outcome(suite: str, batch: batch_reader.Batch, result) -> ExpectationOutcom
 
 
 def _observed(result: dict) -> str:
+    mismatched = (result.get("details") or {}).get("mismatched")
+    if mismatched:  # table columns: say which are missing rather than list all that exist
+        return json.dumps(_plain(mismatched), sort_keys=True)
     if "observed_value" in result:
         return json.dumps(_plain(result["observed_value"]), default=str)
     if "unexpected_count" in result:
@@ -290,7 +318,9 @@ def _plain(value):
     if isinstance(value, (np.integer, int)):
         return int(value)
     if isinstance(value, (np.floating, float)):
-        return None if math.isnan(value) else float(value)
+        if math.isnan(value):
+            return None
+        return float(value) if math.isfinite(value) else str(float(value))
     if isinstance(value, Decimal):
         return float(value)
     if isinstance(value, (pd.Timestamp, datetime, date, np.datetime64)):

@@ -91,12 +91,15 @@ def load_table(con, src: Source, plan: TablePlan, *, run_id: str, full_refresh: 
                 found, previous = raw_layer.previous_high_water(con, plan.table)
                 if not found:
                     previous = raw_layer.high_water(con, raw_layer.raw_table(plan.table), started_at)
-                window_from = previous - lookback if previous is not None else None
-                selection = Selection(
-                    changed_since=utc_text(window_from) if window_from is not None else None,
-                    above_id=raw_layer.max_id(con, plan.table),
-                    reread_ids=raw_layer.unparseable_ids(con, plan.table),
-                )
+                if previous is None:  # no usable mark (no parseable updated_at yet): read all
+                    selection = Selection()
+                else:
+                    window_from = previous - lookback
+                    selection = Selection(
+                        changed_since=utc_text(window_from),
+                        above_id=raw_layer.max_id(con, plan.table),
+                        reread_ids=raw_layer.unparseable_ids(con, plan.table),
+                    )
             reader = src.reader(plan, selection)
             raw_layer.stage(con, plan, value_columns, reader)
             inserted, updated = raw_layer.merge(con, plan.table, value_columns, run_id)

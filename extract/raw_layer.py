@@ -56,6 +56,7 @@ def open_warehouse(path: Path) -> duckdb.DuckDBPyConnection:
         raise ParkingWarehouseError(f"warehouse {path}: cannot open it for writing: {error}") from None
     # Row order in raw carries no meaning; without it DuckDB appends in parallel.
     con.execute("set preserve_insertion_order = false")
+    con.execute("set enable_progress_bar = false")
     con.execute(f"create schema if not exists {SCHEMA}")
     con.execute(HISTORY_DDL)
     return con

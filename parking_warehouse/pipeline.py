@@ -85,15 +85,23 @@ def validate_raw_step(run: Run) -> str:
 
 
 def build_step(run: Run) -> str:
-    """dbt build of staging, quarantine, core and marts for D, then the stored analytics reports."""
+    """dbt build for D, the stored analytics reports, and dbt docs (REPORTS_DIR/dbt_docs)."""
+    from parking_warehouse.errors import ParkingWarehouseError
+    from parking_warehouse.reports.dbt_docs import generate_dbt_docs
     from parking_warehouse.reports.store import store_scheduled_reports
     from parking_warehouse.transform import build_models
 
+    timezone = run.settings.timezone
     with run.lock():
-        result = build_models(run.working_copy, run_date=run.run_date, timezone=run.settings.timezone)
-        stored = store_scheduled_reports(run.working_copy, run_date=run.run_date,
-                                         timezone=run.settings.timezone)
-    return f"{result}\nstored analytics reports: {', '.join(stored)}"
+        result = build_models(run.working_copy, run_date=run.run_date, timezone=timezone)
+        stored = store_scheduled_reports(run.working_copy, run_date=run.run_date, timezone=timezone)
+        try:  # documentation only: a failure here must not hold back the day's data
+            page = generate_dbt_docs(run.working_copy, run.settings.reports_dir / "dbt_docs",
+                                     run_date=run.run_date, timezone=timezone)
+            docs = f"dbt docs: {page}"
+        except ParkingWarehouseError as error:
+            docs = f"dbt docs NOT updated: {error}"
+    return f"{result}\nstored analytics reports: {', '.join(stored)}\n{docs}"
 
 
 def validate_marts_step(run: Run) -> str:

@@ -85,6 +85,7 @@ def build_models(
         raise ParkingWarehouseError(
             f"warehouse {warehouse} does not exist: run `parking-warehouse extract` first"
         )
+    _check_raw_layer(warehouse)
     work_dir = warehouse.parent / f"{warehouse.name}.dbt"
     variables = {"run_date": run_date.isoformat(), "timezone": timezone}
     args = [
@@ -108,6 +109,7 @@ def build_models(
     try:
         outcome = dbtRunner().invoke(args)
     finally:
+        _release_warehouse()
         if previous is None:
             os.environ.pop(WAREHOUSE_ENV, None)
         else:
@@ -120,6 +122,44 @@ def build_models(
         raise ParkingWarehouseError(_failure_message(run_date, warehouse, failures, outcome.exception))
     return BuildResult(run_date=run_date, timezone=timezone, full_refresh=full_refresh,
                        seconds=seconds, nodes=nodes)
+
+
+def _release_warehouse() -> None:
+    """Close the DuckDB database dbt-duckdb keeps open in this process after a run, so the caller
+    can open the warehouse itself (DuckDB allows one configuration per file per process)."""
+    try:
+        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    except ImportError:  # pragma: no cover - dbt-duckdb is a dependency
+        return
+    with DuckDBConnectionManager._LOCK:
+        environment = DuckDBConnectionManager._ENV
+        DuckDBConnectionManager._ENV = None
+    if environment is not None:
+        environment.close()
+
+
+def _check_raw_layer(warehouse: Path) -> None:
+    import duckdb
+
+    from parking_warehouse.source_schema import SOURCE_TABLES
+
+    try:
+        con = duckdb.connect(str(warehouse), read_only=True)
+    except duckdb.Error as error:
+        raise ParkingWarehouseError(f"cannot open warehouse {warehouse}: {error}") from None
+    try:
+        present = {name for (name,) in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'raw'"
+        ).fetchall()}
+    finally:
+        con.close()
+    missing = [table for table in SOURCE_TABLES if table not in present]
+    if missing:
+        raise ParkingWarehouseError(
+            f"warehouse {warehouse} has no raw.{missing[0]}"
+            f"{f' (nor {len(missing) - 1} more raw tables)' if len(missing) > 1 else ''}: "
+            "run `parking-warehouse extract` first"
+        )
 
 
 def _check_timezone(timezone: str) -> None:

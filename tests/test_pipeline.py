@@ -29,7 +29,7 @@ def fake(monkeypatch):
 def test_run_daily_calls_the_steps_in_order_publishes_and_writes_the_report_folder(tmp_path, fake):
     settings = make_settings(tmp_path)
     result = run_daily(settings, run_date=D, run_id="run-1")
-    assert fake.calls == ["extract", "validate_raw", "build", "validate_marts"]
+    assert fake.calls == ["extract", "validate_raw", "build", "dbt_docs", "validate_marts"]
     assert list(result.seconds) == ["extract", "validate_raw", "build", "validate_marts", "publish",
                                     "materialise_reports"]
     assert result.publication.run_date == "2026-03-08"

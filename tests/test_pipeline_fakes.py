@@ -158,6 +158,12 @@ class FakeSteps:
         con.close()
         return f"built for {run_date}"
 
+    def generate_dbt_docs(self, warehouse, out_dir, *, run_date, timezone):
+        self.calls.append("dbt_docs")
+        out_dir.mkdir(parents=True, exist_ok=True)
+        (out_dir / "index.html").write_text("<p>dbt docs</p>")
+        return out_dir / "index.html"
+
     # parking_warehouse.reports.outputs
     def build_outputs(self, con, *, timezone):
         revenue = float(con.execute("select daily_revenue from marts.system_metrics "
@@ -180,6 +186,7 @@ def install_fake_steps(monkeypatch) -> FakeSteps:
         "parking_warehouse.reports.outputs": {"build_outputs": fake.build_outputs,
                                               "revenue_report": fake.revenue_report},
     }
+    monkeypatch.setattr("parking_warehouse.reports.dbt_docs.generate_dbt_docs", fake.generate_dbt_docs)
     for name, attributes in modules.items():
         module = types.ModuleType(name)
         module.__dict__.update(attributes)
@@ -195,3 +202,41 @@ def make_settings(tmp_path: Path, timezone: str = "Europe/Berlin"):
     source.touch()
     return Settings(timezone=timezone, source=str(source), warehouse=tmp_path / "wh" / "warehouse.duckdb",
                     reports_dir=tmp_path / "reports")
+
+
+# --------------------------------------------------------------------------- Airflow in a subprocess
+
+import os  # noqa: E402
+import subprocess  # noqa: E402
+
+import pytest  # noqa: E402
+
+from parking_warehouse import REPO_ROOT  # noqa: E402
+
+
+def airflow_env(airflow_home: Path, settings=None, **extra: str) -> dict[str, str]:
+    """The environment of an Airflow command run by a test: its own home, our dags/, no examples."""
+    env = dict(os.environ) | {
+        "AIRFLOW_HOME": str(airflow_home),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(REPO_ROOT / "dags"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
+    }
+    if settings is not None:
+        env |= {"PARKING_TIMEZONE": settings.timezone, "PARKING_SOURCE": str(settings.source or ""),
+                "PARKING_WAREHOUSE": str(settings.warehouse), "PARKING_REPORTS_DIR": str(settings.reports_dir)}
+    return env | extra
+
+
+def run_airflow(airflow_home: Path, *args: str, settings=None, timeout: int = 600, **extra: str):
+    return subprocess.run([sys.executable, "-m", "airflow", *args], env=airflow_env(airflow_home, settings, **extra),
+                          capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture(scope="session")
+def airflow_home(tmp_path_factory) -> Path:
+    """An Airflow home with a migrated SQLite metadata database, shared by the session's tests."""
+    home = tmp_path_factory.mktemp("airflow_home")
+    result = run_airflow(home, "db", "migrate")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return home

@@ -244,3 +244,38 @@ def test_invalid_utf8_text_is_kept_with_replacement_characters(source_db):
         "backend_core_parkingslot": (1, 1, 0), "backend_core_vehicle": (1, 1, 0),
         "backend_core_parkingsession": (1, 1, 0), "backend_core_payment": (0, 0, 0),
     }
+
+
+# The reason strings documented in dbt_project/models/quarantine/_quarantine.yml
+# (one per row, the row's own rule first, then orphan key, then duplicate transaction_id).
+UNPARSEABLE, ENUM, NEGATIVE = "unparseable value", "unknown enumerated value", "negative amount"
+ORPHAN, DUPLICATE = "orphan key", "duplicate transaction_id"
+EXPECTED_REASONS = {
+    ("users_customuser", "100"): ENUM,
+    ("backend_core_parkingzone", "100"): UNPARSEABLE,
+    ("backend_core_parkingslot", "100"): ORPHAN,
+    ("backend_core_parkingslot", "101"): ORPHAN,
+    ("backend_core_parkingslot", "102"): ENUM,
+    ("backend_core_vehicle", "100"): ORPHAN,
+    ("backend_core_vehicle", "101"): ORPHAN,
+    ("backend_core_vehicle", "102"): ENUM,
+    **{("backend_core_parkingsession", str(k)): ORPHAN for k in (100, 101, 108, 109, 112, 113)},
+    ("backend_core_parkingsession", "102"): "exit before entry",
+    ("backend_core_parkingsession", "103"): "entry in the future",
+    ("backend_core_parkingsession", "104"): NEGATIVE,
+    ("backend_core_parkingsession", "105"): ENUM,
+    **{("backend_core_parkingsession", str(k)): UNPARSEABLE for k in (106, 107, 110, 111)},
+    ("backend_core_payment", "11"): DUPLICATE,
+    ("backend_core_payment", "13"): DUPLICATE,
+    ("backend_core_payment", "100"): NEGATIVE,
+    ("backend_core_payment", "101"): ENUM,
+    ("backend_core_payment", "102"): "completed payment without paid_at",
+    **{("backend_core_payment", str(k)): UNPARSEABLE for k in (103, 104, 105, 108, 111)},
+    **{("backend_core_payment", str(k)): ORPHAN for k in (106, 107, 110)},
+    ("backend_core_payment", "109"): ENUM,
+}
+
+
+def test_quarantine_reasons_are_the_documented_ones(clean_and_dirty):
+    _, _, dirty, _ = clean_and_dirty
+    assert quarantine_reasons(dirty) == {key: {reason} for key, reason in EXPECTED_REASONS.items()}

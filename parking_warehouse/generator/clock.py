@@ -53,7 +53,7 @@ class IntensityClock:
         ).tz_localize("UTC").tz_convert(timezone)
         hour = np.asarray(moments.hour, dtype=np.int64)
         minute = np.asarray(moments.minute, dtype=np.int64)
-        weekend = np.asarray(moments.dayofweek, dtype=np.int64) >= 5
+        weekend = np.asarray(moments.day_of_week, dtype=np.int64) >= 5
         # Interpolate the hourly curves at the middle of each quarter hour.
         position = hour + (minute + 7.5) / 60.0 - 0.5
         lower = np.floor(position).astype(np.int64) % 24

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sqlite3
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone as dt_timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -26,7 +26,7 @@ from parking_warehouse.generator.clock import (
     parse_datetimes,
     to_microseconds,
 )
-from parking_warehouse.generator.dirty import DIRTY_TABLE_DDL, PAYMENT, Planter
+from parking_warehouse.generator.dirty import DIRTY_TABLE_DDL, PAYMENT, SESSION, Planter
 from parking_warehouse.generator.operation import (
     NEVER,
     Operation,
@@ -34,7 +34,7 @@ from parking_warehouse.generator.operation import (
     Zones,
     sample_dwell_hours,
 )
-from parking_warehouse.generator.people import assign_owners, user_rows
+from parking_warehouse.generator.people import user_rows
 from parking_warehouse.source_schema import SOURCE_TABLES, source_ddl
 
 DAY = 86400
@@ -67,8 +67,8 @@ class GenerationSummary:
 
     def __str__(self) -> str:
         verb = "generated" if self.kind == "generate" else "appended"
-        lines = [f"{verb} {self.path}: local days {self.first_local_date}..{self.last_local_date} "
-                 f"({self.timezone}) in {self.seconds:.1f} s"]
+        lines = [(f"{verb} {self.path}: local days {self.first_local_date}..{self.last_local_date} "
+                 f"({self.timezone}) in {self.seconds:.1f} s")]
         width = max(len(t) for t in self.row_counts)
         lines += [f"  {table:<{width}}  {count:>10,}" for table, count in self.row_counts.items()]
         if self.dirty_counts:
@@ -296,13 +296,13 @@ def append_days(path: Path, *, days: int, seed: int = 42, dirty_rate: float = 0.
 
 def _local_hours(us: np.ndarray, timezone: str) -> tuple[np.ndarray, np.ndarray]:
     zone = ZoneInfo(timezone)
-    moments = [datetime.fromtimestamp(u / US, dt_timezone.utc).astimezone(zone) for u in us.tolist()]
+    moments = [datetime.fromtimestamp(u / US, UTC).astimezone(zone) for u in us.tolist()]
     return (np.array([m.hour for m in moments], dtype=np.int64),
             np.array([m.weekday() >= 5 for m in moments], dtype=bool))
 
 
 def _append_into(con, *, run, days, seed, dirty_rate, timezone, first_day) -> None:
-    run_no, _, _, now_text, zone_count, slots_per_zone, regulars, first_customer_id = run
+    run_no, _, _, now_text, _zone_count, _slots_per_zone, regulars, first_customer_id = run
     old_now_us = int(parse_datetimes([now_text])[0])
     bounds = local_day_bounds(first_day, days, timezone)
     old_now, now = bounds[0][1], bounds[-1][2]
@@ -327,7 +327,7 @@ def _append_into(con, *, run, days, seed, dirty_rate, timezone, first_day) -> No
 
     zone_rows = con.execute("SELECT id, hourly_rate, is_active FROM backend_core_parkingzone ORDER BY id").fetchall()
     profiles = zone_profiles(len(zone_rows), seed)
-    zones = _zones_from_profiles(profiles, [int(round(float(r[1]) * 100)) for r in zone_rows])
+    zones = _zones_from_profiles(profiles, [round(float(r[1]) * 100) for r in zone_rows])
     zones.ids = np.array([r[0] for r in zone_rows])
     zone_index = {int(z): i for i, z in enumerate(zones.ids.tolist())}
     active_zones = np.flatnonzero(np.array([bool(r[2]) for r in zone_rows]))
@@ -361,11 +361,13 @@ def _append_into(con, *, run, days, seed, dirty_rate, timezone, first_day) -> No
         con, seed=seed, rng=rng, planter=planter, clock=clock, now_us=now_us, zones=zones, slots=slots,
         next_ids=next_ids, regular_vehicles=regulars, first_customer_id=first_customer_id,
         exact_duplicates=exact_duplicates)
+    operation.earliest_us = old_now_us
 
     # Sessions open at the old "now": they leave (or stay on beyond the new one).
     slot_index = {int(s): i for i, s in enumerate(slots.ids.tolist())}
     open_rows = con.execute(
-        "SELECT id, entry_time, slot_id FROM backend_core_parkingsession WHERE status = 'active' ORDER BY id"
+        "SELECT id, entry_time, slot_id, vehicle_id FROM backend_core_parkingsession WHERE status = 'active' "
+        "ORDER BY id"
     ).fetchall()
     open_rows = [r for r in open_rows if r[2] in slot_index]
     if open_rows:
@@ -377,6 +379,8 @@ def _append_into(con, *, run, days, seed, dirty_rate, timezone, first_day) -> No
         end = np.maximum(entry + (dwell * 3600 * US).astype(np.int64),
                          old_now_us + rng.integers(60 * US, 3600 * US, len(ids)))
         leaving = end <= now_us
+        vehicles = np.array([r[3] for r in open_rows], dtype=np.int64)
+        np.maximum.at(operation.vehicle_busy_until, vehicles, end)
         operation.close_sessions(ids[leaving], entry[leaving], end[leaving], where[leaving])
         slots.busy_until[where] = end / US
         slots.occupied[where[~leaving]] = True
@@ -437,11 +441,12 @@ def _settle_pending(con, rng, old_now_us: int, now_us: int) -> None:
 
 
 def _refund_one(con, rng, old_now_us: int, now_us: int) -> None:
-    """A customer complains: one recent completed (clean) payment is refunded inside the window."""
+    """A customer complains: one recent completed payment (trusted, of a trusted session) is refunded."""
     rows = con.execute(
         "SELECT id FROM backend_core_payment WHERE status = 'completed' AND paid_at IS NOT NULL "
         "AND id NOT IN (SELECT row_id FROM generator_dirty_rows WHERE table_name = ?) "
-        "ORDER BY id DESC LIMIT 500", (PAYMENT,)).fetchall()
+        "AND session_id NOT IN (SELECT row_id FROM generator_dirty_rows WHERE table_name = ?) "
+        "ORDER BY id DESC LIMIT 500", (PAYMENT, SESSION)).fetchall()
     if not rows:
         return
     payment_id = rows[int(rng.integers(0, len(rows)))][0]

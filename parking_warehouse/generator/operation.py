@@ -19,7 +19,13 @@ from parking_warehouse.generator.catalog import (
     WHOLE_SECOND_SHARE,
 )
 from parking_warehouse.generator.clock import US, IntensityClock, format_datetimes, to_microseconds
-from parking_warehouse.generator.dirty import PAYMENT, Planter, plant_payments, plant_sessions, plant_vehicles
+from parking_warehouse.generator.dirty import (
+    PAYMENT,
+    Planter,
+    plant_payments,
+    plant_sessions,
+    plant_vehicles,
+)
 from parking_warehouse.generator.people import (
     assign_owners,
     plates,
@@ -133,6 +139,11 @@ class Operation:
         self.first_customer_id = first_customer_id
         self.exact_duplicates = exact_duplicates
         self.payment_buffer: list[dict[str, np.ndarray]] = []
+        # New rows cannot be older than this: when appending, the old "now" (the database as it
+        # was then already held every row created before it).
+        self.earliest_us = -(2**62)
+        # Per vehicle id: microseconds until which it is parked (-1: free); 8 bytes per vehicle.
+        self.vehicle_busy_until = np.full(max(1024, next_ids["vehicle"]), -1, dtype=np.int64)
 
     # -- arrivals -------------------------------------------------------------------------------
 
@@ -189,7 +200,7 @@ class Operation:
         cents = fee_cents(entry, end, self.zones.rate_at(zone, end))
         created = np.minimum(entry + rng.integers(20, 400, n), now)
         updated = np.where(ended, np.minimum(end + rng.integers(20, 400, n), now), created)
-        vehicle_ids = self.pick_vehicles(entry, final=final)
+        vehicle_ids = self.pick_vehicles(entry, end, final=final)
         np.maximum.at(self.slots.last_event, slot_index, np.where(ended, end, entry))
         self.slots.occupied[slot_index[~ended]] = True
 
@@ -224,8 +235,12 @@ class Operation:
 
     # -- vehicles and their owners --------------------------------------------------------------
 
-    def pick_vehicles(self, entry: np.ndarray, *, final: bool) -> np.ndarray:
-        """Who parks: a new vehicle, a regular (skewed to the first regulars) or any known one."""
+    def pick_vehicles(self, entry: np.ndarray, end: np.ndarray, *, final: bool) -> np.ndarray:
+        """Who parks: a new vehicle, a regular (skewed to the first regulars) or any known one.
+
+        A known vehicle still parked somewhere (here or earlier in the same day) cannot enter:
+        that session goes to a new vehicle instead, so no vehicle is in two places at once.
+        """
         rng = self.rng
         n = len(entry)
         known = self.next_ids["vehicle"] - 1
@@ -234,14 +249,36 @@ class Operation:
         regular = ~new & (u < P_NEW_VEHICLE + P_REGULAR) & (self.regular_vehicles > 0)
         other = ~new & ~regular
         vehicle = np.zeros(n, dtype=np.int64)
-        vehicle[regular] = 1 + np.floor(self.regular_vehicles * rng.random(int(regular.sum())) ** REGULAR_SKEW).astype(np.int64)
+        vehicle[regular] = 1 + np.floor(
+            self.regular_vehicles * rng.random(int(regular.sum())) ** REGULAR_SKEW).astype(np.int64)
         vehicle[other] = 1 + np.floor(known * rng.random(int(other.sum()))).astype(np.int64)
+        new |= ~new & (self.vehicle_busy_until[np.where(new, 0, vehicle)] > entry)
+        new |= self._parked_twice_today(vehicle, new, entry, end)
         count = int(new.sum())
         new_ids = self.next_ids["vehicle"] + np.arange(count)
         vehicle[new] = new_ids
-        created = entry[new] - rng.integers(5 * US, 90 * US, count)
+        created = np.maximum(entry[new] - rng.integers(5 * US, 90 * US, count), self.earliest_us)
         self.write_vehicles(new_ids, created, NEW_VEHICLE_OWNED, force=final)
+        np.maximum.at(self.vehicle_busy_until, vehicle, end)
         return vehicle
+
+    @staticmethod
+    def _parked_twice_today(vehicle, new, entry, end) -> np.ndarray:
+        """Sessions whose known vehicle entered earlier in the batch and has not left yet."""
+        conflict = np.zeros(len(vehicle), dtype=bool)
+        known = np.flatnonzero(~new)
+        if len(known) < 2:
+            return conflict
+        order = known[np.lexsort((entry[known], vehicle[known]))]
+        group = np.concatenate([[0], np.cumsum(vehicle[order][1:] != vehicle[order][:-1])])
+        base = entry[order].min()
+        span = 10**13  # > 100 days in microseconds: keeps the running maximum inside each group
+        relative = np.minimum(end[order], base + span // 2) - base
+        running = np.maximum.accumulate(group * span + relative) - group * span
+        same = np.concatenate([[False], group[1:] == group[:-1]])
+        previous_end = np.concatenate([[0], running[:-1]])
+        conflict[order[same & (previous_end > entry[order] - base)]] = True
+        return conflict
 
     def write_vehicles(self, ids: np.ndarray, created: np.ndarray, owned_share: float, *, force: bool) -> None:
         rng = self.rng
@@ -249,10 +286,19 @@ class Operation:
         if count == 0:
             return
         self.next_ids["vehicle"] += count
+        if len(self.vehicle_busy_until) < self.next_ids["vehicle"]:  # grow by doubling
+            grown = np.full(2 * self.next_ids["vehicle"], -1, dtype=np.int64)
+            grown[:len(self.vehicle_busy_until)] = self.vehicle_busy_until
+            self.vehicle_busy_until = grown
         kinds = vehicle_types(rng, count)
         owners, new_user = assign_owners(rng, count, owned_share, self.next_ids["user"], self.first_customer_id)
-        joined = created[new_user] - rng.integers(60 * US, 3600 * US, int(new_user.sum()))
-        users = user_rows(rng, self.next_ids["user"], joined, ["user"] * len(joined))
+        joined = np.maximum(created[new_user] - rng.integers(60 * US, 3600 * US, int(new_user.sum())),
+                            self.earliest_us)
+        # Most customers log in at sign-up, between joining and registering the vehicle.
+        logged_in = rng.random(len(joined)) < 0.85
+        login = joined + ((created[new_user] - joined) * rng.uniform(0.1, 0.9, len(joined))).astype(np.int64)
+        users = user_rows(rng, self.next_ids["user"], joined, ["user"] * len(joined),
+                          last_login_us=np.where(logged_in, login, -1))
         self.next_ids["user"] += len(users)
         self.con.executemany(USER_SQL, users)
         numbers = plates(ids, self.seed, kinds == "ev")
@@ -279,7 +325,7 @@ class Operation:
         due = np.ones(len(rows["created"]), dtype=bool) if before_us is None else rows["created"] < before_us
         self.payment_buffer = [pay.take(rows, ~due)] if (~due).any() else []
         if due.any():
-            self.write_payments(pay.take(rows, due), final=final and before_us is None)
+            self.write_payments(pay.take(rows, due), final=final)
 
     def write_payments(self, rows: dict[str, np.ndarray], *, final: bool) -> None:
         planter = self.planter

@@ -15,7 +15,7 @@ from parking_warehouse.generator.catalog import (
     VEHICLE_TYPE_SHARE,
     VEHICLE_TYPES,
 )
-from parking_warehouse.generator.clock import US, format_datetimes
+from parking_warehouse.generator.clock import format_datetimes
 
 USER_COLUMNS = (
     "id", "password", "last_login", "is_superuser", "username", "first_name", "last_name", "email",
@@ -27,17 +27,14 @@ _ASCII = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "A
 
 
 def user_rows(rng: np.random.Generator, first_id: int, joined_us: np.ndarray, roles: list[str],
-              last_login_us: np.ndarray | None = None) -> list[tuple]:
-    """Rows for users_customuser. Customers log in at sign-up (most) or never (made at the desk)."""
+              last_login_us: np.ndarray) -> list[tuple]:
+    """Rows for users_customuser; `last_login_us` -1 means never logged in (NULL)."""
     n = len(joined_us)
     if n == 0:
         return []
     ids = np.arange(first_id, first_id + n)
     first = rng.integers(0, len(FIRST_NAMES), n)
     last = rng.integers(0, len(LAST_NAMES), n)
-    if last_login_us is None:
-        logged_in = rng.random(n) < 0.85
-        last_login_us = np.where(logged_in, joined_us + rng.integers(5 * US, 120 * US, n), -1)
     updated_us = np.maximum(joined_us, last_login_us)
     has_phone = rng.random(n) < 0.7
     phones = rng.integers(10_000_000, 999_999_999, n)

@@ -169,8 +169,8 @@ def _working_copy_data_quality(settings: Settings, run_id: str) -> dict | None:
     working = publish.warehouse_paths(settings.warehouse).working_copy(run_id)
     if not working.exists():
         return None
-    try:
-        con = duckdb.connect(str(working), read_only=True)
+    try:  # read-write: a step may still hold it open in this process (same configuration)
+        con = duckdb.connect(str(working))
     except duckdb.Error:
         return None
     try:

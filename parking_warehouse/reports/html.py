@@ -7,6 +7,7 @@ network off, from a USB stick or an e-mail attachment. Links go to files beside 
 
 from __future__ import annotations
 
+from datetime import date, datetime, timedelta
 from html import escape
 
 # Occupancy thresholds of analytics-spec.md ("system_metrics"), applied to the rounded rate.
@@ -34,7 +35,7 @@ h2{font-size:16px;margin:0 0 12px}
 .card .value{font-size:24px;font-weight:600}
 .grid2{display:grid;grid-template-columns:1fr 1fr;gap:18px}
 table{border-collapse:collapse;width:100%}
-th,td{text-align:left;padding:4px 8px;border-bottom:1px solid #e2e8f0;font-variant-numeric:tabular-nums}
+th,td{text-align:left;padding:4px 8px;border-bottom:1px solid #e2e8f0;font-variant-numeric:tabular-nums;white-space:nowrap}
 th{color:#475569;font-weight:600;font-size:12px}
 td.num,th.num{text-align:right}
 .badge{display:inline-block;border-radius:999px;padding:1px 10px;color:#fff;font-weight:600;font-size:12px}
@@ -119,14 +120,19 @@ def hourly_chart(hourly: list[dict], peak: list[dict], *, width: int = 1160, hei
     return "".join(parts)
 
 
-def trend_chart(trend: list[dict], *, width: int = 1160, height: int = 220) -> str:
-    """system_metrics over recent days: occupancy rate (line, points by status) over daily revenue (bars)."""
-    if not trend:
+def trend_chart(trend: list[dict], *, run_date: str, days: int = 30, width: int = 1160,
+                height: int = 220) -> str:
+    """system_metrics for the `days` days up to D: occupancy rate (line, points coloured by status)
+    over daily revenue (bars). A day without a stored row is a gap, not a zero."""
+    last = date.fromisoformat(run_date)
+    dates = [(last - timedelta(days=days - 1 - index)).isoformat() for index in range(days)]
+    by_date = {str(row["run_date"]): row for row in trend}
+    if not any(day in by_date for day in dates):
         return _empty_chart(width, 60, "no stored system metrics yet")
     left, right, bottom, top_pad = 44, 64, 30, 12
     plot_w, plot_h = width - left - right, height - bottom - top_pad
-    step = plot_w / len(trend)
-    top_revenue = max(float(row.get("daily_revenue") or 0) for row in trend) or 1
+    step = plot_w / days
+    top_revenue = max(float(by_date[d].get("daily_revenue") or 0) for d in dates if d in by_date) or 1
     parts = [f'<svg id="trend-chart" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img">']
     for percent in (0, 50, 80, 100):
         y = top_pad + plot_h * (1 - percent / 100)
@@ -134,28 +140,44 @@ def trend_chart(trend: list[dict], *, width: int = 1160, height: int = 220) -> s
                      f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{percent}%</text>')
     parts.append(f'<text x="{width - right + 6}" y="{top_pad + 8}">{_fmt_money(top_revenue)}</text>'
                  f'<text x="{width - right + 6}" y="{top_pad + plot_h}">0</text>')
-    points = []
-    label_every = max(1, len(trend) // 10)
-    for index, row in enumerate(trend):
+    segments, segment, points = [], [], []
+    for index, day in enumerate(dates):
         centre = left + step * (index + 0.5)
+        if (days - 1 - index) % 3 == 0:
+            parts.append(f'<text x="{centre:.1f}" y="{height - 10}" text-anchor="middle">{escape(day[5:])}</text>')
+        row = by_date.get(day)
+        if row is None:
+            segment = []
+            continue
         revenue = float(row.get("daily_revenue") or 0)
         bar_h = plot_h * revenue / top_revenue
         parts.append(f'<rect x="{centre - step * 0.3:.1f}" y="{top_pad + plot_h - bar_h:.1f}" '
                      f'width="{step * 0.6:.1f}" height="{bar_h:.1f}" fill="{REVENUE}" opacity="0.45">'
-                     f'<title>{escape(str(row["run_date"]))}: revenue {_fmt_money(revenue)}</title></rect>')
+                     f'<title>{escape(day)}: revenue {_fmt_money(revenue)}</title></rect>')
         rate = float(row.get("occupancy_rate") or 0)
-        points.append((centre, top_pad + plot_h * (1 - min(rate, 100) / 100), rate, row))
-        if index % label_every == 0 or index == len(trend) - 1:
-            parts.append(f'<text x="{centre:.1f}" y="{height - 10}" text-anchor="middle">'
-                         f'{escape(str(row["run_date"])[5:])}</text>')
-    path = " ".join(f"{x:.1f},{y:.1f}" for x, y, _, _ in points)
-    parts.append(f'<polyline points="{path}" fill="none" stroke="{TREND}" stroke-width="2.5"/>')
+        point = (centre, top_pad + plot_h * (1 - min(rate, 100) / 100), rate, row)
+        if not segment:
+            segments.append(segment)
+        segment.append(point)
+        points.append(point)
+    for run in segments:
+        if len(run) > 1:
+            path = " ".join(f"{x:.1f},{y:.1f}" for x, y, _, _ in run)
+            parts.append(f'<polyline points="{path}" fill="none" stroke="{TREND}" stroke-width="2.5"/>')
     for x, y, rate, row in points:
         status = row.get("occupancy_status") or occupancy_status(rate)
         parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4.5" fill="{STATUS_COLOURS.get(status, TREND)}">'
                      f'<title>{escape(str(row["run_date"]))}: {rate:.2f}% ({escape(str(status))})</title></circle>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _when(value) -> str:
+    """An ISO instant as 'YYYY-MM-DD HH:MM' (its local offset is the report's time zone)."""
+    try:
+        return datetime.fromisoformat(str(value)).strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return str(value)
 
 
 def _cards(summary: dict) -> str:
@@ -211,7 +233,7 @@ def _health(health: dict) -> str:
     parts = [f'<p>Status {_badge(status, HEALTH_COLOURS.get(status, "#64748b"))}']
     publish = health.get("last_publish") or {}
     if publish:
-        parts.append(f' &middot; published {escape(str(publish.get("published_at")))} for '
+        parts.append(f' &middot; published {escape(_when(publish.get("published_at")))} for '
                      f'{escape(str(publish.get("run_date")))} (version {escape(str(publish.get("version")))})')
     parts.append("</p>")
     if health.get("problems"):
@@ -223,7 +245,7 @@ def _health(health: dict) -> str:
     quarantine = (health.get("quarantine") or {}).get("by_table_and_reason") or []
     source_rows = "".join(
         f'<tr><td>{escape(str(r.get("table_name")))}</td><td class="num">{_fmt_int(r.get("row_count"))}</td>'
-        f'<td>{escape(str(r.get("newest_updated_at")))}</td><td class="num">{escape(str(r.get("lag_hours")))}</td></tr>'
+        f'<td>{escape(_when(r.get("newest_updated_at")))}</td><td class="num">{escape(str(r.get("lag_hours")))}</td></tr>'
         for r in sources) or '<tr><td colspan="4" class="muted">no source tables recorded</td></tr>'
     quarantine_rows = "".join(
         f'<tr><td>{escape(str(r.get("table_name")))}</td><td>{escape(str(r.get("reason")))}</td>'
@@ -272,7 +294,7 @@ def render_index(*, outputs: dict, health: dict, trend: list[dict], meta: dict) 
 <section id="revenue"><h2>Revenue {escape(str((revenue.get("period") or {}).get("from", "")))}: {_fmt_money(revenue.get("total_revenue"))} from {_fmt_int(revenue.get("transaction_count"))} payments</h2>
 <div class="grid2"><div><h2>By payment method</h2>{hbar_chart(methods, chart_id="revenue-by-method")}</div>
 <div><h2>By zone</h2>{hbar_chart(zones, chart_id="revenue-by-zone")}</div></div></section>
-<section id="trend"><h2>Occupancy rate (line) and daily revenue (bars), last {len(trend)} stored days</h2>{_legend()}{trend_chart(trend)}</section>
+<section id="trend"><h2>Occupancy rate (line) and daily revenue (bars), the 30 days up to {escape(meta["run_date"])}</h2>{_legend()}{trend_chart(trend, run_date=meta["run_date"])}</section>
 <section id="health"><h2>Health</h2>{_health(health)}</section>
 <section id="links"><h2>More</h2><p>{links}</p><p class="muted">Files: {files}</p></section>
 </main>

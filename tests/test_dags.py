@@ -1,0 +1,104 @@
+"""The DAG files: they import cleanly and are wired as issue 7 says (thin, no I/O at import)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from datetime import date
+
+import pytest
+
+from parking_warehouse import REPO_ROOT
+from parking_warehouse.pipeline import run_daily
+from test_pipeline_fakes import airflow_env, airflow_home, install_fake_steps, make_settings, run_airflow  # noqa: F401
+
+DESCRIBE = textwrap.dedent("""
+    import json
+    from airflow.dag_processing.dagbag import DagBag
+    bag = DagBag(dag_folder=%r)
+    daily, custom = bag.dags.get("parking_daily"), bag.dags.get("parking_custom_report")
+    extract = daily.get_task("extract")
+    print(json.dumps({
+        "import_errors": bag.import_errors,
+        "dags": sorted(bag.dags),
+        "tasks": [t.task_id for t in daily.topological_sort()] if hasattr(daily, "topological_sort")
+                 else sorted(daily.task_ids),
+        "downstream": {t.task_id: sorted(t.downstream_task_ids) for t in daily.tasks},
+        "timetable": type(daily.timetable).__name__,
+        "expression": daily.timetable.expression,
+        "timezone": str(daily.timetable.timezone),
+        "catchup": daily.catchup,
+        "max_active_runs": daily.max_active_runs,
+        "extract": [extract.retries, extract.retry_exponential_backoff],
+        "outlets": [o.uri for o in daily.get_task("publish").outlets],
+        "custom_schedule": repr(custom.timetable),
+        "custom_params": {k: custom.params.get_param(k).schema for k in custom.params},
+    }))
+""") % str(REPO_ROOT / "dags")
+
+
+def test_both_dags_import_without_errors_and_are_wired_as_specified(tmp_path):
+    env = airflow_env(tmp_path / "airflow", PARKING_TIMEZONE="America/New_York",
+                      PARKING_WAREHOUSE=str(tmp_path / "wh.duckdb"))
+    result = subprocess.run([sys.executable, "-c", DESCRIBE], env=env, capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    described = json.loads(result.stdout.strip().splitlines()[-1])
+    assert described["import_errors"] == {}
+    assert described["dags"] == ["parking_custom_report", "parking_daily"]
+    assert described["downstream"] == {
+        "extract": ["validate_raw"], "validate_raw": ["build"], "build": ["validate_marts"],
+        "validate_marts": ["publish"], "publish": ["materialise_reports"], "materialise_reports": []}
+    assert (described["timetable"], described["expression"], described["timezone"]) == (
+        "CronDataIntervalTimetable", "0 0 * * *", "America/New_York")
+    assert described["catchup"] is True and described["max_active_runs"] == 1
+    assert described["extract"][0] >= 3 and described["extract"][1] >= 2
+    assert described["outlets"] == [(tmp_path / "wh.duckdb").as_uri()]
+    assert set(described["custom_params"]) == {"report_type", "date_from", "date_to", "generated_by"}
+    assert described["custom_params"]["date_from"]["format"] == "date"
+    assert described["custom_params"]["report_type"]["enum"] == ["custom", "weekly", "monthly", "daily"]
+
+
+def test_the_dag_files_do_no_work_at_import():
+    for path in (REPO_ROOT / "dags").glob("*.py"):
+        text = path.read_text()
+        assert len(text.splitlines()) < 100, path
+        for call in ("duckdb.connect", "open(", "subprocess", "run_daily(", "read_text", "requests"):
+            assert call not in text, f"{path.name} does {call} at import"
+
+
+@pytest.fixture
+def published(tmp_path, monkeypatch):
+    """A warehouse published by the stand-in steps, with an admin (1), staff (2) and user (3)."""
+    install_fake_steps(monkeypatch)
+    settings = make_settings(tmp_path)
+    run_daily(settings, run_date=date(2026, 3, 8), run_id="daily")
+    return settings
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("conf, message", [
+    ({"date_from": "2026-03-01", "date_to": "2026-03-08", "generated_by": 2},
+     "user 2 has role 'staff': only a user with role 'admin' may generate a report"),
+    ({"date_from": "2026-03-08", "date_to": "2026-03-01", "generated_by": 1},
+     "date_from 2026-03-08 is after date_to 2026-03-01"),
+])
+def test_the_custom_report_dag_refuses_with_a_clear_message(published, airflow_home, conf, message):  # noqa: F811
+    before = published.warehouse.read_bytes()
+    result = run_airflow(airflow_home, "dags", "test", "parking_custom_report", "-c", json.dumps(conf),
+                         settings=published)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0 and "DagRun failed" in output
+    assert message in output
+    assert published.warehouse.read_bytes() == before
+
+
+@pytest.mark.slow
+def test_the_custom_report_dag_validates_its_params(published, airflow_home):  # noqa: F811
+    result = run_airflow(airflow_home, "dags", "test", "parking_custom_report", "-c",
+                         json.dumps({"date_from": "March 1st", "date_to": "2026-03-08", "generated_by": 1}),
+                         settings=published)
+    assert result.returncode != 0
+    assert "Invalid input for param date_from: 'March 1st' is not a 'date'" in result.stdout + result.stderr

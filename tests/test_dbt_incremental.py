@@ -1,0 +1,108 @@
+"""A daily incremental build gives exactly what a full rebuild from scratch gives, after the
+source changed in every way the incremental models must notice."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+import pytest
+
+from sourcedb import SourceDB
+from test_dbt_support import build, load_raw
+
+TZ = "America/New_York"  # 2026-03-08 has 23 hours there
+D1, D2 = date(2026, 3, 8), date(2026, 3, 9)
+
+COMPARED = [
+    "core.fct_parking_sessions", "core.fct_payments", "core.dim_slots", "core.dim_vehicles",
+    "quarantine.quarantined_rows", "marts.dashboard_summary", "marts.zone_occupancy",
+    "marts.revenue_daily", "marts.peak_hours", "marts.active_sessions", "marts.completed_sessions",
+    "marts.vehicle_analytics", "marts.payment_analytics", "marts.payment_by_method",
+    "marts.payment_by_status", "marts.recent_transactions", "marts.slot_usage",
+    "marts.row_reconciliation", "marts.quarantine_summary", "marts.source_freshness",
+]
+
+
+def _contents(warehouse, table):
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        columns = [name for (name,) in con.execute(
+            "select column_name from information_schema.columns where table_schema || '.' || "
+            "table_name = ? and column_name <> '_built_at' order by ordinal_position", [table]
+        ).fetchall()]
+        select = ", ".join(f'"{c}"' for c in columns)
+        return con.execute(f"select {select} from {table} order by all").fetchall()
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def two_days(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("incremental")
+    db = SourceDB(folder / "source.sqlite3")
+    owner = db.user()
+    zone = db.zone("Center")
+    a1, a2, a3 = db.slot(zone, "A1"), db.slot(zone, "A2"), db.slot(zone, "A3")
+    car, van = db.vehicle("CAR 1", owner=owner), db.vehicle("VAN 2", vehicle_type="van")
+    done = db.session(a1, car, entry="2026-03-08 06:00:00", exit="2026-03-08 09:00:00", amount="6.00")
+    paid = db.payment(done, "6.00", paid_at="2026-03-08 09:00:05", transaction_id="T1")
+    parked = db.session(a2, van, entry="2026-03-08 20:00:00")
+    pending = db.payment(parked, "9.00", status="pending", created="2026-03-08 21:00:00",
+                         transaction_id="T2")
+    on_a3 = db.session(a3, car, entry="2026-03-08 10:00:00", exit="2026-03-08 11:00:00", amount="2.00")
+    db.payment(on_a3, "2.00", method="online", paid_at="2026-03-08 11:00:01", transaction_id="T3")
+    orphan = db.session(a1, 50, entry="2026-03-08 12:00:00", exit="2026-03-08 13:00:00", amount="2.00")
+    db.payment(orphan, "2.00", paid_at="2026-03-08 13:00:02", transaction_id="T4")
+    doomed = db.session(a1, van, entry="2026-03-08 14:00:00", exit="2026-03-08 15:00:00", amount="2.00")
+
+    incremental = folder / "incremental.duckdb"
+    build(db, incremental, D1, TZ)
+
+    # the next day in the source
+    later = "2026-03-09 15:00:00"
+    db.execute("update backend_core_parkingsession set exit_time = ?, status = 'completed', "
+               "amount = '18.00', updated_at = ? where id = ?", ["2026-03-09 14:00:00", later, parked])
+    db.execute("update backend_core_payment set status = 'completed', amount = '18.00', "
+               "paid_at = ?, updated_at = ? where id = ?", ["2026-03-09 14:00:10", later, pending])
+    db.execute("update backend_core_payment set status = 'refunded', updated_at = ? where id = ?",
+               [later, paid])
+    db.execute("update backend_core_parkingslot set slot_type = 'Garage', updated_at = ? "
+               "where id = ?", [later, a3])                         # cascades to session + payment
+    db.vehicle("LATE 50", id=50, created=later)                      # the orphan session is fixed
+    db.execute("delete from backend_core_parkingsession where id = ?", [doomed])
+    fresh = db.session(a1, car, entry="2026-03-09 16:00:00", exit="2026-03-09 17:30:00", amount="4.00")
+    db.payment(fresh, "4.00", method="online", paid_at="2026-03-09 17:30:09", transaction_id="T5")
+    db.payment(fresh, "4.00", method="online", paid_at="2026-03-09 17:30:10", transaction_id=" T5")
+    db.session(a2, van, entry="2026-03-09 23:00:00")
+    db.commit()
+    build(db, incremental, D2, TZ)
+
+    rebuilt = folder / "rebuilt.duckdb"
+    load_raw(db.path, rebuilt)
+    from parking_warehouse.transform import build_models
+
+    build_models(rebuilt, run_date=D2, timezone=TZ, full_refresh=True)
+    yield incremental, rebuilt
+    db.close()
+
+
+@pytest.mark.parametrize("table", COMPARED)
+def test_incremental_build_equals_full_rebuild(two_days, table):
+    incremental, rebuilt = two_days
+    assert _contents(incremental, table) == _contents(rebuilt, table)
+
+
+def test_incremental_build_picked_up_every_change(two_days):
+    incremental, _ = two_days
+    con = duckdb.connect(str(incremental), read_only=True)
+    try:
+        statuses = con.execute("select payment_id, status from core.fct_payments order by 1").fetchall()
+        sessions = con.execute("select session_id from core.fct_parking_sessions order by 1").fetchall()
+        history = con.execute("select run_date, daily_revenue from marts.system_metrics "
+                              "order by run_date").fetchall()
+    finally:
+        con.close()
+    assert statuses == [(1, "refunded"), (2, "completed"), (4, "completed"), (5, "completed")]
+    assert [s for (s,) in sessions] == [1, 2, 4, 6, 7]
+    assert [(str(d), str(r)) for d, r in history] == [("2026-03-08", "6.00"), ("2026-03-09", "22.00")]

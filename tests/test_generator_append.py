@@ -1,0 +1,178 @@
+"""`--append-days`: the database advances the way the live system would, and nothing else changes."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from test_generator import (
+    TZ,
+    assert_fees_follow_rule,
+    assert_no_overlap,
+    assert_no_vehicle_twice,
+    assert_payments_legal,
+    assert_updated_never_before_created,
+    connect,
+    digest,
+    snapshot,
+)
+
+from parking_warehouse.cli import main
+from parking_warehouse.errors import ParkingWarehouseError
+from parking_warehouse.generator import append_days, generate_database
+
+OLD_NOW = "2026-03-08 23:00:00"   # 9 March 00:00 in Berlin
+NEW_NOW = "2026-03-10 23:00:00"   # after two appended days
+SESSION, PAYMENT = "backend_core_parkingsession", "backend_core_payment"
+
+
+@pytest.fixture(scope="module")
+def appended(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("append")
+    path = folder / "ops.sqlite3"
+    generate_database(path, days=5, end_date=date(2026, 3, 8), zones=3, slots_per_zone=8, seed=5, timezone=TZ)
+    before = snapshot(path)
+    shutil.copy(path, folder / "twin.sqlite3")
+    summary = append_days(path, days=2, seed=5, timezone=TZ)
+    return path, before, snapshot(path), summary, folder
+
+
+def columns(path: Path, table: str) -> list[str]:
+    con = connect(path)
+    names = [r[1] for r in con.execute(f"PRAGMA table_info({table})")]
+    con.close()
+    return names
+
+
+def changes(path, before, after, table):
+    """{id: {column: (old, new)}} for rows present before whose values changed."""
+    names = columns(path, table)
+    changed = {}
+    for key, old in before[table].items():
+        new = after[table][key]
+        if old != new:
+            changed[key] = {n: (o, v) for n, o, v in zip(names, old, new) if o != v}
+    return changed
+
+
+def in_window(text: str) -> bool:
+    return OLD_NOW <= text <= NEW_NOW
+
+
+def test_append_keeps_every_row_and_adds_rows_only_inside_the_window(appended):
+    path, before, after, summary, _ = appended
+    assert str(summary).startswith("appended") and summary.first_local_date == date(2026, 3, 9)
+    for table, old_rows in before.items():
+        assert set(old_rows) <= set(after[table]), table
+    names = {t: columns(path, t) for t in before}
+    for table, created in ((SESSION, "created_at"), (PAYMENT, "created_at"),
+                           ("backend_core_vehicle", "created_at"), ("users_customuser", "date_joined")):
+        new = [dict(zip(names[table], r)) for k, r in after[table].items() if k not in before[table]]
+        assert new, table
+        assert all(in_window(r[created]) and in_window(r["updated_at"]) for r in new), table
+        assert min(k for k in after[table] if k not in before[table]) > max(before[table])
+    assert set(after["backend_core_parkingzone"]) == set(before["backend_core_parkingzone"])
+    assert set(after["backend_core_parkingslot"]) == set(before["backend_core_parkingslot"])
+
+
+def test_append_changes_only_the_kinds_of_rows_the_live_system_changes(appended):
+    path, before, after, _, _ = appended
+    # Zones: exactly one re-priced, by +0.50, at a fresh moment.
+    zones = changes(path, before, after, "backend_core_parkingzone")
+    assert len(zones) == 1
+    (change,) = zones.values()
+    assert set(change) == {"hourly_rate", "updated_at"} and in_window(change["updated_at"][1])
+    assert Decimal(str(change["hourly_rate"][1])) - Decimal(str(change["hourly_rate"][0])) == Decimal("0.5")
+    # Slots: only the live flag, the service flag and updated_at; one slot retired at most.
+    slots = changes(path, before, after, "backend_core_parkingslot")
+    assert slots and all(set(c) <= {"is_occupied", "is_active", "updated_at"} for c in slots.values())
+    assert all(in_window(c["updated_at"][1]) for c in slots.values())
+    assert [c["is_active"] for c in slots.values() if "is_active" in c] == [(1, 0)]
+    # Sessions: only those open before; they close with exit, amount, status, updated_at.
+    sessions = changes(path, before, after, SESSION)
+    assert sessions
+    for key, c in sessions.items():
+        assert before[SESSION][key][3] == "active"
+        assert set(c) == {"exit_time", "amount", "status", "updated_at"} and c["status"][1] == "completed"
+        assert in_window(c["exit_time"][1]) and in_window(c["updated_at"][1])
+    # Payments: pending ones settle; at least one completed payment is refunded.
+    payments = changes(path, before, after, PAYMENT)
+    settled = [c for c in payments.values() if c.get("status", (None,))[0] == "pending"]
+    refunds = [c for c in payments.values() if c.get("status") == ("completed", "refunded")]
+    assert settled and refunds and len(settled) + len(refunds) == len(payments)
+    for c in settled:
+        assert c["status"][1] in ("completed", "failed") and in_window(c["updated_at"][1])
+        assert ("paid_at" in c) == (c["status"][1] == "completed")
+    assert all(set(c) == {"status", "updated_at"} and in_window(c["updated_at"][1]) for c in refunds)
+    # Users and vehicles: never touched, only added.
+    for table in ("users_customuser", "backend_core_vehicle"):
+        assert changes(path, before, after, table) == {}
+
+
+def test_appended_database_keeps_the_invariants(appended):
+    path, before, _after, _, _ = appended
+    con = connect(path)
+    assert_no_overlap(con)
+    assert_no_vehicle_twice(con)
+    assert_payments_legal(con)
+    assert_updated_never_before_created(con)
+    zone = {r[0]: (Decimal(str(r[1])), r[2], r[3]) for r in con.execute(
+        "SELECT id, hourly_rate, updated_at, created_at FROM backend_core_parkingzone")}
+    old_rate = {k: Decimal(str(v[3])) for k, v in before["backend_core_parkingzone"].items()}
+
+    def rate_at(zone_id, exit_time):  # a re-priced zone charges the new rate from its updated_at on
+        rate, updated, created = zone[zone_id]
+        return rate if updated == created or exit_time >= updated else old_rate[zone_id]
+
+    assert_fees_follow_rule(con, rate_at)
+    assert con.execute("SELECT count(*) FROM generator_runs").fetchone()[0] == 2
+    assert con.execute("SELECT max(updated_at) FROM backend_core_parkingsession").fetchone()[0] <= NEW_NOW
+    con.close()
+
+
+def test_append_is_deterministic_for_a_seed_and_the_state(appended):
+    path, _, _, _, folder = appended
+    append_days(folder / "twin.sqlite3", days=2, seed=5, timezone=TZ)
+    assert digest(folder / "twin.sqlite3") == digest(path)
+
+
+def test_append_refuses_another_time_zone_and_foreign_files(tmp_path, appended):
+    path = appended[0]
+    with pytest.raises(ParkingWarehouseError, match="Europe/Berlin"):
+        append_days(path, days=1, timezone="UTC")
+    with pytest.raises(ParkingWarehouseError, match="does not exist"):
+        append_days(tmp_path / "missing.sqlite3", days=1)
+    foreign = tmp_path / "foreign.sqlite3"
+    import sqlite3
+
+    sqlite3.connect(foreign).execute("CREATE TABLE t (x)").connection.close()
+    with pytest.raises(ParkingWarehouseError, match="not written by"):
+        append_days(foreign, days=1)
+
+
+def test_append_with_dirty_rate_plants_new_flaws_and_drops_the_unique_index(tmp_path):
+    path = tmp_path / "ops.sqlite3"
+    generate_database(path, days=3, end_date=date(2026, 3, 8), zones=2, slots_per_zone=6, seed=9, timezone=TZ)
+    append_days(path, days=2, seed=9, dirty_rate=0.02, timezone=TZ)
+    con = connect(path)
+    kinds = {r[0] for r in con.execute("SELECT DISTINCT kind FROM generator_dirty_rows")}
+    assert {"duplicate_transaction_id_exact", "orphan_slot", "odd_plate"} <= kinds
+    sql = con.execute("SELECT sql FROM sqlite_master WHERE name = 'backend_core_payment'").fetchone()[0]
+    assert "UNIQUE" not in sql
+    ids = {r[0] for r in con.execute("SELECT row_id FROM generator_dirty_rows WHERE table_name = ?", (SESSION,))}
+    assert min(ids) > con.execute("SELECT max(id) FROM backend_core_parkingsession WHERE entry_time < ?",
+                                  (OLD_NOW,)).fetchone()[0] - 1
+    con.close()
+
+
+def test_cli_append_days(tmp_path, capsys):
+    db = tmp_path / "cli.sqlite3"
+    assert main(["generate", "--db", str(db), "--days", "2", "--end-date", "2026-03-08", "--zones", "2",
+                 "--slots-per-zone", "4", "--timezone", TZ]) == 0
+    assert main(["generate", "--db", str(db), "--append-days", "1", "--timezone", TZ]) == 0
+    assert "appended" in capsys.readouterr().out
+    assert main(["generate", "--db", str(db), "--append-days", "1"]) == 1  # UTC is not the DB's zone
+    assert "--timezone Europe/Berlin" in capsys.readouterr().err
