@@ -6,6 +6,7 @@ Each sub-command calls the same function the Airflow task calls; nothing is impl
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -26,9 +27,11 @@ def _cmd_generate(args) -> None:
 
     settings = settings_from_args(args)
     if args.append_days:
+        # The database remembers its time zone; only an explicitly given one is checked against it.
+        explicit_timezone = args.timezone or os.environ.get("PARKING_TIMEZONE")
         summary = append_days(
             Path(args.db), days=args.append_days, seed=args.seed, dirty_rate=args.dirty_rate,
-            timezone=settings.timezone,
+            timezone=explicit_timezone,
         )
     else:
         if args.days is None or args.end_date is None:

@@ -105,4 +105,4 @@ def test_incremental_build_picked_up_every_change(two_days):
         con.close()
     assert statuses == [(1, "refunded"), (2, "completed"), (4, "completed"), (5, "completed")]
     assert [s for (s,) in sessions] == [1, 2, 4, 6, 7]
-    assert [(str(d), str(r)) for d, r in history] == [("2026-03-08", "6.00"), ("2026-03-09", "22.00")]
+    assert [(str(d), str(r)) for d, r in history] == [("2026-03-08", "8.00"), ("2026-03-09", "22.00")]

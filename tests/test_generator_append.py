@@ -174,5 +174,7 @@ def test_cli_append_days(tmp_path, capsys):
                  "--slots-per-zone", "4", "--timezone", TZ]) == 0
     assert main(["generate", "--db", str(db), "--append-days", "1", "--timezone", TZ]) == 0
     assert "appended" in capsys.readouterr().out
-    assert main(["generate", "--db", str(db), "--append-days", "1"]) == 1  # UTC is not the DB's zone
+    assert main(["generate", "--db", str(db), "--append-days", "1"]) == 0  # the DB's own zone
+    assert "(Europe/Berlin)" in capsys.readouterr().out
+    assert main(["generate", "--db", str(db), "--append-days", "1", "--timezone", "UTC"]) == 1
     assert "--timezone Europe/Berlin" in capsys.readouterr().err

@@ -253,20 +253,22 @@ def _generate_into(con, *, days, end_date, zones, slots_per_zone, seed, dirty_ra
 # -- append --------------------------------------------------------------------------------------
 
 def append_days(path: Path, *, days: int, seed: int = 42, dirty_rate: float = 0.0,
-                timezone: str = "UTC") -> GenerationSummary:
+                timezone: str | None = None) -> GenerationSummary:
     """Advance a generated database by `days` local days, as the live system would.
 
     New sessions (and their new vehicles and customers), open sessions closing, pending payments
     completing (or failing), at least one refund, one zone re-priced and one slot retired, slots'
     live flags following their sessions: every changed row gets a fresh `updated_at`. The random
     stream is derived from `seed` and the database's current state, so it is deterministic.
+    `timezone` defaults to the one the database was generated in; another one is refused.
     """
     path = Path(path)
     if not path.exists():
         raise ParkingWarehouseError(f"{path} does not exist: create it with generate --days N --end-date D")
     if days < 1:
         raise ParkingWarehouseError("--append-days must be at least 1")
-    _check_timezone(timezone)
+    if timezone is not None:
+        _check_timezone(timezone)
     _check_dirty_rate(dirty_rate)
     started = datetime.now()
     con = _connect(path)
@@ -280,9 +282,10 @@ def append_days(path: Path, *, days: int, seed: int = 42, dirty_rate: float = 0.
         if run is None:
             raise ParkingWarehouseError(f"{path} was not written by `parking-warehouse generate` "
                                         "(no generator_runs table): cannot append to it")
-        if run[1] != timezone:
+        if timezone is not None and run[1] != timezone:
             raise ParkingWarehouseError(
                 f"{path} was generated in time zone {run[1]!r}, not {timezone!r}: pass --timezone {run[1]}")
+        timezone = run[1]
         first_day = date.fromisoformat(run[2]) + timedelta(days=1)
         _append_into(con, run=run, days=days, seed=seed, dirty_rate=dirty_rate, timezone=timezone,
                      first_day=first_day)
