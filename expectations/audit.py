@@ -27,8 +27,14 @@ create table if not exists audit.dq_results (
 """
 
 
-def write_outcomes(con: duckdb.DuckDBPyConnection, *, run_id: str, suite: str,
-                   outcomes: list[ExpectationOutcome], validated_at: datetime) -> None:
+def write_outcomes(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    run_id: str,
+    suite: str,
+    outcomes: list[ExpectationOutcome],
+    validated_at: datetime,
+) -> None:
     """Replace the rows of (run_id, suite): validating a run again does not duplicate them."""
     frame = pd.DataFrame(
         {
@@ -43,8 +49,18 @@ def write_outcomes(con: duckdb.DuckDBPyConnection, *, run_id: str, suite: str,
             "details": [json.dumps(o.details, default=str, sort_keys=True) for o in outcomes],
             "validated_at": validated_at,
         },
-        columns=["run_id", "suite", "expectation", "table_name", "column_name", "severity",
-                 "success", "observed_value", "details", "validated_at"],
+        columns=[
+            "run_id",
+            "suite",
+            "expectation",
+            "table_name",
+            "column_name",
+            "severity",
+            "success",
+            "observed_value",
+            "details",
+            "validated_at",
+        ],
     )
     con.execute(DDL)
     con.execute("begin transaction")

@@ -12,7 +12,8 @@ Raw suite batches:
     <table>.keys     the id of every raw row, of any run, whose id is in the load;
     row_counts       one row per table of the load: live rows (`_deleted_at` null) before and
                      after the load, from raw._load_history and the table itself.
-Marts suite batches: marts.<name> as built by dbt, and the derived checks in MART_BATCHES.
+Marts suite batches: marts.<name> as built by dbt (only the columns the suite reads), and the
+checks across marts in DERIVED_MART_BATCHES.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ class Batch:
     key_columns: tuple[str, ...] = ()
     rows_total: int = 0  # rows the batch stands for (more than len(frame) when sampled)
     note: str = ""
+    context_columns: tuple[str, ...] = ()  # shown beside offending rows, to make them readable
 
     @property
     def rows(self) -> int:
@@ -46,6 +48,10 @@ class Batch:
 
 def quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
+
+
+def literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def tables_in(con: duckdb.DuckDBPyConnection, schema: str) -> set[str]:
@@ -69,21 +75,32 @@ def _columns_of(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> set[
 def latest_raw_run_id(con: duckdb.DuckDBPyConnection) -> str:
     """The run id of the newest load in raw._load_history."""
     if "_load_history" not in tables_in(con, "raw"):
-        raise ParkingWarehouseError("raw._load_history does not exist: run `parking-warehouse extract` first")
+        raise ParkingWarehouseError(
+            "raw._load_history does not exist: run `parking-warehouse extract` first"
+        )
     row = con.execute(
         "select run_id from raw._load_history order by started_at desc, finished_at desc limit 1"
     ).fetchone()
     if row is None:
-        raise ParkingWarehouseError("raw._load_history is empty: run `parking-warehouse extract` first")
+        raise ParkingWarehouseError(
+            "raw._load_history is empty: run `parking-warehouse extract` first"
+        )
     return row[0]
 
 
-def read_raw_batches(con: duckdb.DuckDBPyConnection, run_id: str, needed: dict[str, set[str]],
-                     *, max_rows_per_load: int) -> dict[str, Batch]:
+def read_raw_batches(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    needed: dict[str, set[str]],
+    *,
+    max_rows_per_load: int,
+) -> dict[str, Batch]:
     """`needed` maps each batch name of the raw suite to the columns its expectations read."""
     tables = tables_in(con, "raw")
     if "_load_history" not in tables:
-        raise ParkingWarehouseError("raw._load_history does not exist: run `parking-warehouse extract` first")
+        raise ParkingWarehouseError(
+            "raw._load_history does not exist: run `parking-warehouse extract` first"
+        )
     loaded = con.execute(
         "select count(*) from raw._load_history where run_id = ?", [run_id]
     ).fetchone()[0]
@@ -95,7 +112,9 @@ def read_raw_batches(con: duckdb.DuckDBPyConnection, run_id: str, needed: dict[s
         if name == "row_counts":
             batches[name] = _row_counts(con, run_id, tables)
         elif table not in tables:
-            batches[name] = Batch(name, f"raw.{table}", None, ("id",), note=f"table raw.{table} is missing")
+            batches[name] = Batch(
+                name, f"raw.{table}", None, ("id",), note=f"table raw.{table} is missing"
+            )
         elif part == "keys":
             batches[name] = _load_keys(con, table, run_id)
         else:
@@ -123,8 +142,10 @@ def _load_rows(con, table: str, run_id: str, columns: set[str], max_rows: int) -
     sql = f"select {select} from raw.{quote(table)} where _run_id = ?"
     note = ""
     if rows_total > max_rows:
-        sql = (f"select * from ({sql}) using sample reservoir({int(max_rows)} rows) "
-               f"repeatable ({SAMPLE_SEED})")
+        sql = (
+            f"select * from ({sql}) using sample reservoir({int(max_rows)} rows) "
+            f"repeatable ({SAMPLE_SEED})"
+        )
         note = f"value checks on a repeatable sample of {int(max_rows)} of the load's {rows_total} rows"
     frame = con.execute(f"select * from ({sql}) order by id", [run_id]).df()
     return Batch(table, f"raw.{table}", frame, ("id",), rows_total, note)
@@ -145,15 +166,22 @@ def _load_keys(con, table: str, run_id: str) -> Batch:
 
 def _row_counts(con, run_id: str, tables: set[str]) -> Batch:
     """Live rows after the load (counted) and before it (after - inserted + deleted)."""
-    loaded = [name for (name,) in con.execute(
-        "select distinct table_name from raw._load_history where run_id = ?", [run_id]
-    ).fetchall()]
-    counts = [
-        f"select {name!r} as table_name, count(*) as live_rows_after "
-        f"from raw.{quote(name)} where _deleted_at is null"
-        for name in sorted(loaded) if name in tables
+    loaded = [
+        name
+        for (name,) in con.execute(
+            "select distinct table_name from raw._load_history where run_id = ?", [run_id]
+        ).fetchall()
     ]
-    live = " union all ".join(counts) or "select null::varchar as table_name, 0::bigint as live_rows_after where false"
+    counts = [
+        f"select {literal(name)} as table_name, count(*) as live_rows_after "
+        f"from raw.{quote(name)} where _deleted_at is null"
+        for name in sorted(loaded)
+        if name in tables
+    ]
+    live = (
+        " union all ".join(counts)
+        or "select null::varchar as table_name, 0::bigint as live_rows_after where false"
+    )
     frame = con.execute(
         f"""
         with
@@ -198,7 +226,14 @@ def _row_counts(con, run_id: str, tables: set[str]) -> Batch:
         """,
         [run_id],
     ).df()
-    return Batch("row_counts", "raw._load_history", frame, ("table_name",), len(frame))
+    return Batch(
+        "row_counts",
+        "raw._load_history",
+        frame,
+        ("table_name",),
+        len(frame),
+        context_columns=("live_rows_before", "live_rows_after"),
+    )
 
 
 # ---------------------------------------------------------------- marts
@@ -220,7 +255,8 @@ MART_KEYS = {
     "quarantine_summary": ("table_name", "reason"),
 }
 
-# Checks across marts, as SQL: table label, key columns, query ($min_rows_for_share is bound).
+# Checks across marts, as SQL: table label, key columns, query ($min_rows_for_share is bound),
+# and the columns shown beside an offending row.
 DERIVED_MART_BATCHES = {
     # every row of marts.row_reconciliation, with what the two counts must reconcile to
     "row_reconciliation": (
@@ -238,6 +274,7 @@ DERIVED_MART_BATCHES = {
         from marts.row_reconciliation
         order by table_name
         """,
+        ("rows_extracted", "rows_trusted", "rows_quarantined"),
     ),
     # the tables large enough for their quarantined share to block
     "quarantine_share": (
@@ -253,6 +290,7 @@ DERIVED_MART_BATCHES = {
         where rows_extracted >= $min_rows_for_share
         order by table_name
         """,
+        ("rows_extracted", "rows_quarantined"),
     ),
     # each active session with whether its slot is a counted (active) slot
     "active_sessions_slots": (
@@ -267,6 +305,7 @@ DERIVED_MART_BATCHES = {
         left join marts.slot_usage on slot_usage.slot_id = active_sessions.slot_id
         order by active_sessions.session_id
         """,
+        ("slot_id",),
     ),
     # totals that two marts both report: one row per check
     "reconciliation": (
@@ -338,12 +377,14 @@ DERIVED_MART_BATCHES = {
         from checks
         order by check_name
         """,
+        ("left_value", "right_value"),
     ),
 }
 
 
-def read_mart_batches(con: duckdb.DuckDBPyConnection, needed: dict[str, set[str]],
-                      *, min_rows_for_share: int) -> dict[str, Batch]:
+def read_mart_batches(
+    con: duckdb.DuckDBPyConnection, needed: dict[str, set[str]], *, min_rows_for_share: int
+) -> dict[str, Batch]:
     """`needed` maps each batch name of the marts suite to the columns its expectations read;
     a plain mart table is read with those columns (and its key) only, or whole when a column is
     missing, so that Great Expectations names the missing column."""
@@ -351,16 +392,25 @@ def read_mart_batches(con: duckdb.DuckDBPyConnection, needed: dict[str, set[str]
     batches = {}
     for name, columns in needed.items():
         if name in DERIVED_MART_BATCHES:
-            table, keys, sql = DERIVED_MART_BATCHES[name]
+            table, keys, sql, context = DERIVED_MART_BATCHES[name]
             try:
-                frame = con.execute(sql.replace("$min_rows_for_share", str(int(min_rows_for_share)))).df()
+                frame = con.execute(
+                    sql.replace("$min_rows_for_share", str(int(min_rows_for_share)))
+                ).df()
             except duckdb.Error as error:
-                batches[name] = Batch(name, table, None, keys, note=f"cannot be computed: {_first_line(error)}")
+                batches[name] = Batch(
+                    name, table, None, keys, note=f"cannot be computed: {_first_line(error)}"
+                )
                 continue
-            batches[name] = Batch(name, table, frame, keys, len(frame))
+            batches[name] = Batch(name, table, frame, keys, len(frame), context_columns=context)
         elif name not in marts:
-            batches[name] = Batch(name, f"marts.{name}", None, MART_KEYS.get(name, ()),
-                                  note=f"table marts.{name} is missing")
+            batches[name] = Batch(
+                name,
+                f"marts.{name}",
+                None,
+                MART_KEYS.get(name, ()),
+                note=f"table marts.{name} is missing",
+            )
         else:
             keys = MART_KEYS.get(name, ())
             frame = _read_columns(con, f"marts.{quote(name)}", [*keys, *sorted(columns)])

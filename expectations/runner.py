@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import contextlib
 import json
-import logging
 import math
 import os
 import time
 from collections.abc import Iterator, Mapping
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -57,26 +56,37 @@ def validate_warehouse(
         if suite == "raw":
             run_id = run_id or batch_reader.latest_raw_run_id(con)
             batches = batch_reader.read_raw_batches(
-                con, run_id, _needed_columns(spec),
+                con,
+                run_id,
+                _needed_columns(spec),
                 max_rows_per_load=int(limits["max_rows_per_load"]),
             )
         else:
-            run_id = run_id or "validate_" + datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+            run_id = run_id or "validate_" + datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
             batches = batch_reader.read_mart_batches(
-                con, _needed_columns(spec), min_rows_for_share=int(limits["min_rows_for_share"]),
+                con,
+                _needed_columns(spec),
+                min_rows_for_share=int(limits["min_rows_for_share"]),
             )
-        validated_at = datetime.now(timezone.utc)
+        validated_at = datetime.now(UTC)
         site = Path(data_docs_dir) / suite if data_docs_dir is not None else None
         outcomes = _run_suite(spec, batches, limits, run_id, validated_at, site)
-        write_outcomes(con, run_id=run_id, suite=suite, outcomes=outcomes, validated_at=validated_at)
+        write_outcomes(
+            con, run_id=run_id, suite=suite, outcomes=outcomes, validated_at=validated_at
+        )
     docs_index = None
     if site is not None:
         docs_index = site / "index.html"
         _write_docs_index(Path(data_docs_dir))
     report = ValidationReport(
-        suite=suite, run_id=run_id, outcomes=tuple(outcomes), data_docs=docs_index,
+        suite=suite,
+        run_id=run_id,
+        outcomes=tuple(outcomes),
+        data_docs=docs_index,
         seconds=time.perf_counter() - started,
-        notes=tuple(f"{b.table}: {b.note}" for b in batches.values() if b.note and b.frame is not None),
+        notes=tuple(
+            f"{b.table}: {b.note}" for b in batches.values() if b.note and b.frame is not None
+        ),
     )
     if report.failures:
         raise DataQualityError(report)
@@ -90,7 +100,9 @@ def _connected(warehouse) -> Iterator[duckdb.DuckDBPyConnection]:
         return
     path = Path(warehouse)
     if not path.is_file():
-        raise ParkingWarehouseError(f"warehouse {path} does not exist: run `parking-warehouse extract` first")
+        raise ParkingWarehouseError(
+            f"warehouse {path} does not exist: run `parking-warehouse extract` first"
+        )
     con = duckdb.connect(str(path))
     try:
         yield con
@@ -106,10 +118,11 @@ def _write_docs_index(data_docs_dir: Path) -> None:
     when the marts are validated."""
     links = "\n".join(
         f'<li><a href="{name}/index.html">{name}</a></li>'
-        for name in SUITE_NAMES if (data_docs_dir / name / "index.html").is_file()
+        for name in SUITE_NAMES
+        if (data_docs_dir / name / "index.html").is_file()
     )
     (data_docs_dir / "index.html").write_text(
-        "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>Data quality</title></head>\n"
+        '<!doctype html>\n<html><head><meta charset="utf-8"><title>Data quality</title></head>\n'
         "<body><h1>Data-quality suites</h1>\n"
         "<p>The last validation of each suite (Great Expectations Data Docs). Every result of every "
         "run is kept in the warehouse table audit.dq_results.</p>\n"
@@ -140,9 +153,14 @@ def _context(data_docs_dir: Path | None):
         sites[_SITE] = {
             "class_name": "SiteBuilder",
             "show_how_to_buttons": False,
-            "store_backend": {"class_name": "TupleFilesystemStoreBackend",
-                              "base_directory": str(data_docs_dir.resolve())},
-            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder", "show_cta_footer": False},
+            "store_backend": {
+                "class_name": "TupleFilesystemStoreBackend",
+                "base_directory": str(data_docs_dir.resolve()),
+            },
+            "site_index_builder": {
+                "class_name": "DefaultSiteIndexBuilder",
+                "show_cta_footer": False,
+            },
         }
     config = DataContextConfig(
         store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),
@@ -153,8 +171,14 @@ def _context(data_docs_dir: Path | None):
     return gx.get_context(mode="ephemeral", project_config=config)
 
 
-def _run_suite(spec: SuiteFile, batches: dict[str, batch_reader.Batch], limits: dict[str, float],
-               run_id: str, validated_at: datetime, data_docs_dir: Path | None) -> list[ExpectationOutcome]:
+def _run_suite(
+    spec: SuiteFile,
+    batches: dict[str, batch_reader.Batch],
+    limits: dict[str, float],
+    run_id: str,
+    validated_at: datetime,
+    data_docs_dir: Path | None,
+) -> list[ExpectationOutcome]:
     import great_expectations as gx
     from great_expectations.core.run_identifier import RunIdentifier
 
@@ -164,7 +188,6 @@ def _run_suite(spec: SuiteFile, batches: dict[str, batch_reader.Batch], limits: 
             f"suite file {spec.path} uses parameter(s) {', '.join(sorted(missing))} "
             "that no threshold defines (suites/thresholds.json)"
         )
-    logging.getLogger("great_expectations").setLevel(logging.ERROR)
     context = _context(data_docs_dir)
     datasource = context.data_sources.add_pandas(f"warehouse_{spec.name}")
     gx_run_id = RunIdentifier(run_name=run_id, run_time=validated_at)
@@ -177,7 +200,9 @@ def _run_suite(spec: SuiteFile, batches: dict[str, batch_reader.Batch], limits: 
             continue
         parameters = _parameters_for(spec.name, batch, limits)
         resolved = [_with_parameters(e, parameters) for e in expectations]
-        suite = context.suites.add(gx.ExpectationSuite(name=f"{spec.name}.{name}", expectations=resolved))
+        suite = context.suites.add(
+            gx.ExpectationSuite(name=f"{spec.name}.{name}", expectations=resolved)
+        )
         if len(suite.expectations) != len(expectations):
             raise ParkingWarehouseError(
                 f"suite file {spec.path}: Great Expectations rejected "
@@ -190,7 +215,10 @@ def _run_suite(spec: SuiteFile, batches: dict[str, batch_reader.Batch], limits: 
         )
         result = validation.run(
             batch_parameters={"dataframe": batch.frame},
-            result_format={"result_format": "SUMMARY", "partial_unexpected_count": OFFENDING_ROWS_KEPT},
+            result_format={
+                "result_format": "SUMMARY",
+                "partial_unexpected_count": OFFENDING_ROWS_KEPT,
+            },
             run_id=gx_run_id,
         )
         outcomes += [_outcome(spec.name, batch, r) for r in result.results]
@@ -215,17 +243,25 @@ def _with_parameters(expectation: dict, parameters: dict) -> dict:
 
     kwargs = {
         key: parse_suite_parameter(value["$PARAMETER"], parameters)
-        if isinstance(value, dict) and "$PARAMETER" in value else value
+        if isinstance(value, dict) and "$PARAMETER" in value
+        else value
         for key, value in expectation["kwargs"].items()
     }
     return {**expectation, "kwargs": kwargs}
 
 
-def _missing_outcome(suite: str, batch: batch_reader.Batch, expectation: dict) -> ExpectationOutcome:
+def _missing_outcome(
+    suite: str, batch: batch_reader.Batch, expectation: dict
+) -> ExpectationOutcome:
     return ExpectationOutcome(
-        suite=suite, batch=batch.name, table=batch.table, expectation=expectation["type"],
-        column=_column_of(expectation["kwargs"]), severity=SEVERITIES[expectation["severity"]],
-        success=False, observed_value=batch.note or f"no rows: {batch.table} is missing",
+        suite=suite,
+        batch=batch.name,
+        table=batch.table,
+        expectation=expectation["type"],
+        column=_column_of(expectation["kwargs"]),
+        severity=SEVERITIES[expectation["severity"]],
+        success=False,
+        observed_value=batch.note or f"no rows: {batch.table} is missing",
         details={"batch": batch.name, "kwargs": expectation["kwargs"], "error": batch.note},
     )
 
@@ -245,10 +281,9 @@ def _outcome(suite: str, batch: batch_reader.Batch, result) -> ExpectationOutcom
     kwargs = {k: v for k, v in config.kwargs.items() if k != "batch_id"}
     severity = SEVERITIES.get(str(getattr(config.severity, "value", config.severity)), "blocking")
     gx_result = dict(result.result or {})
-    exception = result.exception_info or {}
-    raised = exception.get("raised_exception") if isinstance(exception, dict) else False
-    if raised:
-        observed = f"error: {exception.get('exception_message')}"
+    errors = _exception_messages(result.exception_info)
+    if errors:
+        observed = "error: " + "; ".join(errors)
         success = False
     else:
         observed = _observed(gx_result)
@@ -261,25 +296,44 @@ def _outcome(suite: str, batch: batch_reader.Batch, result) -> ExpectationOutcom
         "batch": batch.name,
         "rows": batch.rows_total,
         "kwargs": _plain(kwargs),
-        "result": _plain({k: v for k, v in gx_result.items() if k != "partial_unexpected_index_list"}),
+        "result": _plain(
+            {k: v for k, v in gx_result.items() if k != "partial_unexpected_index_list"}
+        ),
         "offending_rows": list(offending),
         "notes": config.notes,
     }
     if batch.note:
         details["note"] = batch.note
-    if raised:
-        details["exception"] = exception.get("exception_message")
+    if errors:
+        details["exception"] = errors
     return ExpectationOutcome(
-        suite=suite, batch=batch.name, table=batch.table, expectation=config.type,
-        column=_column_of(kwargs), severity=severity, success=success, observed_value=observed,
-        details=details, offending_rows=offending,
+        suite=suite,
+        batch=batch.name,
+        table=batch.table,
+        expectation=config.type,
+        column=_column_of(kwargs),
+        severity=severity,
+        success=success,
+        observed_value=observed,
+        details=details,
+        offending_rows=offending,
     )
 
 
+def _exception_messages(info) -> list[str]:
+    """The messages of exceptions raised while computing an expectation: Great Expectations
+    reports them flat, or keyed by the metric that failed."""
+    if not isinstance(info, dict):
+        return []
+    if "raised_exception" in info:
+        return [str(info.get("exception_message"))] if info["raised_exception"] else []
+    return list(dict.fromkeys(m for value in info.values() for m in _exception_messages(value)))
+
+
 def _observed(result: dict) -> str:
-    mismatched = (result.get("details") or {}).get("mismatched")
-    if mismatched:  # table columns: say which are missing rather than list all that exist
-        return json.dumps(_plain(mismatched), sort_keys=True)
+    mismatched = (result.get("details") or {}).get("mismatched") or {}
+    if mismatched.get("missing"):  # table columns: extra ones are allowed, name the missing
+        return "missing columns " + ", ".join(mismatched["missing"])
     if "observed_value" in result:
         return json.dumps(_plain(result["observed_value"]), default=str)
     if "unexpected_count" in result:
@@ -292,15 +346,24 @@ def _observed(result: dict) -> str:
 
 def _offending_rows(batch: batch_reader.Batch, kwargs: Mapping, result: dict) -> tuple[dict, ...]:
     """The batch rows Great Expectations reported (by position), with their key and checked columns."""
-    positions = [p for p in result.get("partial_unexpected_index_list") or [] if isinstance(p, (int, np.integer))]
+    positions = [
+        p
+        for p in result.get("partial_unexpected_index_list") or []
+        if isinstance(p, (int, np.integer))
+    ]
     if not positions or batch.frame is None:
         return ()
     frame = batch.frame
     checked = [kwargs[k] for k in ("column", "column_A", "column_B") if k in kwargs]
     checked += list(kwargs.get("column_list", ()))
-    columns = [c for c in dict.fromkeys([*batch.key_columns, *checked]) if c in frame.columns]
+    wanted = [*batch.key_columns, *checked, *batch.context_columns]
+    columns = [c for c in dict.fromkeys(wanted) if c in frame.columns]
     # a derived column (X__at, X__num) is shown with the raw text it was read from
-    columns += [base for c in checked if (base := c.rpartition("__")[0]) in frame.columns and base not in columns]
+    columns += [
+        base
+        for c in checked
+        if (base := c.rpartition("__")[0]) in frame.columns and base not in columns
+    ]
     rows = frame.loc[[p for p in positions if p in frame.index], columns]
     return tuple({k: _plain(v) for k, v in record.items()} for record in rows.to_dict("records"))
 

@@ -35,7 +35,9 @@ class SuiteFile:
     @property
     def batch_names(self) -> tuple[str, ...]:
         """The batches the expectations name, in the order of first use."""
-        return tuple(dict.fromkeys(expectation["meta"]["batch"] for expectation in self.expectations))
+        return tuple(
+            dict.fromkeys(expectation["meta"]["batch"] for expectation in self.expectations)
+        )
 
     def expectations_of(self, batch: str) -> list[dict]:
         return [e for e in self.expectations if e["meta"]["batch"] == batch]
@@ -65,14 +67,18 @@ def load_suite_file(name: str) -> SuiteFile:
     """Read and check suites/<name>.json. A malformed suite is an error, never a silent skip
     (Great Expectations itself only logs expectations it cannot build)."""
     if name not in SUITE_NAMES:
-        raise ParkingWarehouseError(f"unknown suite {name!r}: expected one of {', '.join(SUITE_NAMES)}")
+        raise ParkingWarehouseError(
+            f"unknown suite {name!r}: expected one of {', '.join(SUITE_NAMES)}"
+        )
     path = SUITES_DIR / f"{name}.json"
     try:
         document = json.loads(path.read_text())
     except (OSError, ValueError) as error:
         raise ParkingWarehouseError(f"suite file {path} cannot be read: {error}") from None
     if document.get("name") != name:
-        raise ParkingWarehouseError(f"suite file {path} names suite {document.get('name')!r}, not {name!r}")
+        raise ParkingWarehouseError(
+            f"suite file {path} names suite {document.get('name')!r}, not {name!r}"
+        )
     expectations = document.get("expectations") or []
     for number, expectation in enumerate(expectations, start=1):
         where = f"suite file {path}, expectation {number} ({expectation.get('type')})"
@@ -82,5 +88,6 @@ def load_suite_file(name: str) -> SuiteFile:
             raise ParkingWarehouseError(
                 f"{where}: severity {expectation.get('severity')!r} is not one of {', '.join(SEVERITIES)}"
             )
-    return SuiteFile(name=name, path=path, meta=document.get("meta") or {},
-                     expectations=tuple(expectations))
+    return SuiteFile(
+        name=name, path=path, meta=document.get("meta") or {}, expectations=tuple(expectations)
+    )

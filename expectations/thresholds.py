@@ -23,8 +23,9 @@ def threshold_definitions() -> dict[str, dict]:
     return json.loads(THRESHOLDS_FILE.read_text())["thresholds"]
 
 
-def resolve_thresholds(overrides: Mapping[str, float] | None = None,
-                       environ: Mapping[str, str] | None = None) -> dict[str, float]:
+def resolve_thresholds(
+    overrides: Mapping[str, float] | None = None, environ: Mapping[str, str] | None = None
+) -> dict[str, float]:
     """Every threshold's value: the `overrides` argument wins over the environment, which wins
     over the defaults of suites/thresholds.json."""
     environ = os.environ if environ is None else environ

@@ -1,8 +1,8 @@
 """Arrow record batches between the source readers and DuckDB.
 
 Every reader yields batches of one shape: `id` int64, every other column a string. This module
-fixes that shape, keeps text that is not valid UTF-8 (with replacement characters) and merges
-the batches of several reader threads into one stream that DuckDB consumes while they read.
+fixes that shape, keeps text that is not valid UTF-8 (with replacement characters) and runs the
+reading in worker threads that hand their batches to DuckDB in order while they read on.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pyarrow as pa
 
@@ -66,25 +67,38 @@ def test_pause_seconds() -> float:
     return float(value) if value else 0.0
 
 
-Producer = Callable[[], Iterator[pa.RecordBatch]]
+# A chunk reads one part of the selection with a worker's connection.
+Chunk = Callable[[Any], Iterator[pa.RecordBatch]]
+
+_DONE = object()
 
 
-class MergedReader:
-    """Runs each producer in its own thread and hands their batches to one consumer.
+class ChunkedReader:
+    """Reads `chunks` with `workers` threads and hands their batches to one consumer in chunk order.
 
-    Producers open their own connections (SQLite releases the GIL while stepping, Arrow while
-    building), so reading runs in parallel with DuckDB appending the batches already read.
-    The first error of any producer is kept in `error` and re-raised to the consumer.
+    Each worker opens its own connection (`connect()`; SQLite steps in C and Arrow builds its
+    buffers without the GIL), so reading runs in parallel with DuckDB appending the batches
+    already read. Chunks come out in order, so a table read in `id` ranges lands in DuckDB
+    roughly sorted by `id` (its zone maps then let an upsert skip old row groups). At most
+    `ahead` chunks are held in memory. The first error of any worker is kept in `error` and
+    raised to the consumer.
     """
 
-    def __init__(self, schema: pa.Schema, producers: list[Producer], *, label: str = "",
-                 queue_batches: int = 6):
+    def __init__(self, schema: pa.Schema, chunks: list[Chunk], connect: Callable[[], Any], *,
+                 workers: int = 1, label: str = "", ahead: int = 4,
+                 disconnect: Callable[[Any], None] = lambda con: None):
         self.schema = schema
-        self.producers = producers
         self.label = label
         self.rows = 0
         self.error: BaseException | None = None
-        self._queue: queue.Queue = queue.Queue(maxsize=queue_batches)
+        self._chunks = chunks
+        self._connect = connect
+        self._disconnect = disconnect
+        self._workers = max(1, min(workers, len(chunks)))
+        self._queues: list[queue.Queue] = [queue.Queue() for _ in chunks]
+        self._next = 0
+        self._lock = threading.Lock()
+        self._room = threading.Semaphore(max(ahead, self._workers))
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._pause = test_pause_seconds()
@@ -92,53 +106,68 @@ class MergedReader:
     def record_batch_reader(self) -> pa.RecordBatchReader:
         return pa.RecordBatchReader.from_batches(self.schema, self._batches())
 
-    def _put(self, item) -> bool:
-        while not self._stop.is_set():
-            try:
-                self._queue.put(item, timeout=0.05)
-                return True
-            except queue.Full:
-                continue
-        return False
+    def _take(self) -> int | None:
+        while not self._room.acquire(timeout=0.05):
+            if self._stop.is_set():
+                return None
+        with self._lock:
+            if self._stop.is_set() or self._next >= len(self._chunks):
+                self._room.release()
+                return None
+            index = self._next
+            self._next += 1
+            return index
 
-    def _run(self, producer: Producer) -> None:
+    def _work(self) -> None:
         try:
-            for batch in producer():
-                if not self._put(conform(batch, self.schema)):
-                    return
-        except BaseException as error:  # handed to the consumer thread
-            if self.error is None:
-                self.error = error
-            self._stop.set()
+            con = self._connect()
+        except BaseException as error:  # noqa: BLE001 - re-raised in the consumer thread
+            self._fail(error)
+            return
+        try:
+            while (index := self._take()) is not None:
+                out = self._queues[index]
+                try:
+                    for batch in self._chunks[index](con):
+                        if self._stop.is_set():
+                            return
+                        out.put(conform(batch, self.schema))
+                finally:
+                    out.put(_DONE)
+        except BaseException as error:  # noqa: BLE001 - re-raised in the consumer thread
+            self._fail(error)
         finally:
-            self._put(None)
+            self._disconnect(con)
+
+    def _fail(self, error: BaseException) -> None:
+        if self.error is None:
+            self.error = error
+        self._stop.set()
 
     def _batches(self) -> Iterator[pa.RecordBatch]:
-        self._threads = [
-            threading.Thread(target=self._run, args=(p,), daemon=True, name=f"extract-{i}")
-            for i, p in enumerate(self.producers)
-        ]
+        self._threads = [threading.Thread(target=self._work, daemon=True, name=f"extract-{i}")
+                         for i in range(self._workers)]
         for thread in self._threads:
             thread.start()
-        finished = 0
         count = 0
         try:
-            while finished < len(self._threads):
-                if self.error is not None:
-                    raise self.error
-                try:
-                    item = self._queue.get(timeout=0.05)
-                except queue.Empty:
-                    continue
-                if item is None:
-                    finished += 1
-                    continue
-                self.rows += item.num_rows
-                count += 1
-                yield item
-                if self._pause:
-                    print(f"extract-test: {self.label} batch {count}", file=sys.stderr, flush=True)
-                    time.sleep(self._pause)
+            for out in self._queues:
+                while True:
+                    if self.error is not None:
+                        raise self.error
+                    try:
+                        item = out.get(timeout=0.05)
+                    except queue.Empty:
+                        continue
+                    if item is _DONE:
+                        break
+                    self.rows += item.num_rows
+                    count += 1
+                    yield item
+                    if self._pause:
+                        print(f"extract-test: {self.label} batch {count}", file=sys.stderr, flush=True)
+                        time.sleep(self._pause)
+                self._room.release()
             if self.error is not None:
                 raise self.error
         finally:
@@ -148,3 +177,4 @@ class MergedReader:
         self._stop.set()
         for thread in self._threads:
             thread.join()
+        self._threads = []

@@ -6,7 +6,7 @@ import os
 import secrets
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from extract import raw_layer
@@ -17,6 +17,7 @@ from parking_warehouse.source_schema import SOURCE_TABLES
 
 LOOKBACK_ENV = "PARKING_EXTRACT_LOOKBACK_MINUTES"
 DEFAULT_LOOKBACK_MINUTES = 5
+REREAD_LIMIT = 10_000  # more rows without a datetime updated_at than this: read the whole table
 
 
 @dataclass(frozen=True)
@@ -64,14 +65,14 @@ def extract_to_raw(
                 for plan in plans
             ]
         finally:
-            con.close()
+            raw_layer.close_warehouse(con)
     finally:
         src.close()
 
 
 def load_table(con, src: Source, plan: TablePlan, *, run_id: str, full_refresh: bool,
                lookback: timedelta) -> TableLoad:
-    started_at = datetime.now(timezone.utc)
+    started_at = datetime.now(UTC)
     clock = time.perf_counter()
     con.begin()
     try:
@@ -82,45 +83,55 @@ def load_table(con, src: Source, plan: TablePlan, *, run_id: str, full_refresh: 
             mode = "full"
             reader = src.reader(plan, Selection())
             inserted = raw_layer.append_all(con, plan, reader, run_id)
-            window_to = raw_layer.high_water(con, raw_layer.raw_table(plan.table), started_at)
+            window_to, reread = raw_layer.change_marks(con, raw_layer.raw_table(plan.table), started_at)
         else:
+            previous = None
             if full_refresh:
-                mode, selection, previous = "full", Selection(), None
+                mode, selection = "full", Selection()
             else:
                 mode = "incremental"
-                found, previous = raw_layer.previous_high_water(con, plan.table)
-                if not found:
-                    previous = raw_layer.high_water(con, raw_layer.raw_table(plan.table), started_at)
-                if previous is None:  # no usable mark (no parseable updated_at yet): read all
-                    selection = Selection()
-                else:
-                    window_from = previous - lookback
-                    selection = Selection(
-                        changed_since=utc_text(window_from),
-                        above_id=raw_layer.max_id(con, plan.table),
-                        reread_ids=raw_layer.unparseable_ids(con, plan.table),
-                    )
+                selection, window_from, previous = _incremental_selection(con, plan.table, started_at,
+                                                                          lookback)
             reader = src.reader(plan, selection)
             raw_layer.stage(con, plan, value_columns, reader)
             inserted, updated = raw_layer.merge(con, plan.table, value_columns, run_id)
             if full_refresh:
                 deleted = raw_layer.mark_deleted(con, plan.table, run_id)
-            staged = raw_layer.high_water(con, raw_layer.STAGE, started_at)
+            staged, reread = raw_layer.change_marks(con, raw_layer.STAGE, started_at)
             window_to = max((v for v in (previous, staged) if v is not None), default=None)
             raw_layer.drop_stage(con)
         load = TableLoad(
             run_id=run_id, table_name=plan.table, mode=mode, window_from=window_from,
             window_to=window_to, rows_read=reader.rows, rows_inserted=inserted,
             rows_updated=updated, rows_deleted=deleted, started_at=started_at,
-            finished_at=datetime.now(timezone.utc),
+            finished_at=datetime.now(UTC),
             duration_seconds=round(time.perf_counter() - clock, 6),
         )
-        raw_layer.record_load(con, load)
+        raw_layer.record_load(con, load, reread)
         con.commit()
     except BaseException:
         con.rollback()
         raise
     return load
+
+
+def _incremental_selection(con, table: str, now: datetime, lookback: timedelta
+                           ) -> tuple[Selection, datetime | None, datetime | None]:
+    """(selection, window_from, previous high-water mark) of an incremental load.
+
+    The mark and the rows to re-read by id come from the table's last load in
+    `_load_history` (computed from raw only if there is none), so finding them does not
+    grow with the history.
+    """
+    found, previous, reread = raw_layer.previous_load(con, table)
+    if not found:
+        previous, reread = raw_layer.change_marks(con, raw_layer.raw_table(table), now)
+    if previous is None or len(reread) > REREAD_LIMIT:
+        return Selection(), None, previous  # no usable mark: read everything
+    window_from = previous - lookback
+    selection = Selection(changed_since=utc_text(window_from), above_id=raw_layer.max_id(con, table),
+                          reread_ids=tuple(reread))
+    return selection, window_from, previous
 
 
 def resolve_lookback_minutes(value: int | None) -> int:
@@ -141,13 +152,13 @@ def resolve_lookback_minutes(value: int | None) -> int:
 
 
 def new_run_id() -> str:
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     return f"extract_{stamp}_{secrets.token_hex(3)}"
 
 
 def utc_text(value: datetime) -> str:
     """UTC `YYYY-MM-DD HH:MM:SS[.ffffff]`, the form Django stores on SQLite."""
-    value = value.astimezone(timezone.utc)
+    value = value.astimezone(UTC)
     text = value.strftime("%Y-%m-%d %H:%M:%S")
     return text + (f".{value.microsecond:06d}" if value.microsecond else "")
 

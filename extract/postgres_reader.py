@@ -13,9 +13,9 @@ from urllib.parse import urlsplit
 
 import adbc_driver_postgresql.dbapi
 
-from extract.batches import MergedReader, batch_schema, test_pause_seconds
+from extract.batches import ChunkedReader, batch_schema, test_pause_seconds
 from extract.contract import CHANGE_COLUMN, KEY, TablePlan
-from extract.sources import Selection, redact, scrub
+from extract.sources import DRIVER_ERRORS, Selection, redact, scrub
 from parking_warehouse.errors import ParkingWarehouseError
 
 
@@ -50,7 +50,7 @@ class PostgresSource:
         try:
             self._con = adbc_driver_postgresql.dbapi.connect(url, autocommit=True)
             self._query("select 1")
-        except Exception as error:
+        except DRIVER_ERRORS as error:
             raise ParkingWarehouseError(
                 f"source {self.label}: cannot connect: {self._scrub(error)}"
             ) from None
@@ -75,7 +75,7 @@ class PostgresSource:
                 f"where table_schema = current_schema() and table_name = '{table}' "
                 "order by ordinal_position"
             )
-        except Exception as error:
+        except DRIVER_ERRORS as error:
             raise ParkingWarehouseError(
                 f"source {self.label}: cannot read the schema of {table}: {self._scrub(error)}"
             ) from None
@@ -87,7 +87,7 @@ class PostgresSource:
         self._types[table] = dict(rows)
         return [row[0] for row in rows]
 
-    def reader(self, plan: TablePlan, selection: Selection) -> MergedReader:
+    def reader(self, plan: TablePlan, selection: Selection) -> ChunkedReader:
         if plan.table not in self._types:
             self.table_columns(plan.table)
         types = self._types[plan.table]
@@ -100,22 +100,23 @@ class PostgresSource:
             sql += f" where {_incremental_condition(selection)}"
         pause = test_pause_seconds()
 
-        def produce():
-            cursor = self._con.cursor()
+        def produce(con):
+            cursor = con.cursor()
             try:
                 if pause:
                     cursor.adbc_statement.set_options(
                         **{"adbc.postgresql.batch_size_hint_bytes": "4096"})
                 cursor.execute(sql)
                 yield from cursor.fetch_record_batch()
-            except Exception as error:
+            except DRIVER_ERRORS as error:
                 raise ParkingWarehouseError(
                     f"source {self.label}: reading table {plan.table} failed: {self._scrub(error)}"
                 ) from None
             finally:
                 cursor.close()
 
-        return MergedReader(batch_schema(plan.columns), [produce], label=plan.table)
+        # One query on the source's own connection: PostgreSQL streams it (binary COPY).
+        return ChunkedReader(batch_schema(plan.columns), [produce], lambda: self._con, label=plan.table)
 
     def close(self) -> None:
         if self._con is not None:

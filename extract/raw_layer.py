@@ -6,12 +6,12 @@ point leaves the raw layer as it was before that table's load.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
-from extract.batches import MergedReader
+from extract.batches import ChunkedReader
 from extract.contract import CHANGE_COLUMN, KEY, METADATA_COLUMNS, TablePlan
 from parking_warehouse.errors import ParkingWarehouseError
 
@@ -34,7 +34,8 @@ create table if not exists {HISTORY} (
     rows_deleted     bigint,
     started_at       timestamptz,
     finished_at      timestamptz,
-    duration_seconds double
+    duration_seconds double,
+    reread_ids       bigint[]
 )
 """
 
@@ -56,10 +57,21 @@ def open_warehouse(path: Path) -> duckdb.DuckDBPyConnection:
         raise ParkingWarehouseError(f"warehouse {path}: cannot open it for writing: {error}") from None
     # Row order in raw carries no meaning; without it DuckDB appends in parallel.
     con.execute("set preserve_insertion_order = false")
+    # ZSTD for the raw text: half the CPU of DuckDB's default string compression (dictionary +
+    # FSST, chosen after trying each) for a file about a third larger; see docs/extract.md.
+    con.execute("set force_compression = 'zstd'")
     con.execute("set enable_progress_bar = false")
     con.execute(f"create schema if not exists {SCHEMA}")
     con.execute(HISTORY_DDL)
     return con
+
+
+def close_warehouse(con: duckdb.DuckDBPyConnection) -> None:
+    """Close, leaving no setting behind for another connection of this process to the file."""
+    try:
+        con.execute("reset force_compression")
+    finally:
+        con.close()
 
 
 def prepare_table(con: duckdb.DuckDBPyConnection, plan: TablePlan) -> list[str]:
@@ -93,39 +105,37 @@ def max_id(con, table: str) -> int | None:
     return con.execute(f"select max({KEY}) from {raw_table(table)}").fetchall()[0][0]
 
 
-def unparseable_ids(con, table: str) -> tuple[int, ...]:
-    """Rows whose `updated_at` is not a datetime: no window selects them, so they are re-read."""
-    rows = con.execute(
-        f"select {KEY} from {raw_table(table)} "
-        f"where try_cast({q(CHANGE_COLUMN)} as timestamp) is null order by {KEY}"
-    ).fetchall()
-    return tuple(row[0] for row in rows)
+def change_marks(con, relation: str, cap: datetime) -> tuple[datetime | None, list[int]]:
+    """(high-water mark, ids to re-read) of a relation, in one pass over `updated_at`.
 
-
-def high_water(con, relation: str, cap: datetime) -> datetime | None:
-    """Newest parseable `updated_at` of a relation, not after `cap` (a value in the future
-    would stop every later window; such rows are re-read by the `>=` window anyway)."""
-    value = con.execute(
-        f"select max(ts) from (select try_cast({q(CHANGE_COLUMN)} as timestamp) as ts from {relation}) "
-        "where ts <= ?",
+    The mark is the newest `updated_at` that parses as a datetime and is not after `cap` (the
+    load's start: a value in the future would stop every later window; such rows are re-read by
+    the `>=` window anyway). The ids are those of rows whose `updated_at` does not parse: no
+    window selects them, so the next incremental load re-reads them by id.
+    """
+    mark, ids = con.execute(
+        f"select max(ts) filter (where ts <= ?), coalesce(list({KEY} order by {KEY}) "
+        f"filter (where ts is null), []) "
+        f"from (select {KEY}, try_cast({q(CHANGE_COLUMN)} as timestamp) as ts from {relation})",
         [_naive_utc(cap)],
-    ).fetchall()[0][0]
-    return _aware_utc(value)
+    ).fetchall()[0]
+    return _aware_utc(mark), list(ids)
 
 
-def previous_high_water(con, table: str) -> tuple[bool, datetime | None]:
-    """(found, window_to) of the table's last load; the high-water mark it left."""
+def previous_load(con, table: str) -> tuple[bool, datetime | None, list[int]]:
+    """(found, window_to, reread_ids) of the table's last load: where the next one starts."""
     rows = con.execute(
-        f"select window_to from {HISTORY} where table_name = ? order by finished_at desc limit 1",
+        f"select window_to, reread_ids from {HISTORY} where table_name = ? "
+        "order by finished_at desc limit 1",
         [table],
     ).fetchall()
     if not rows:
-        return False, None
-    row = rows[0]
-    return True, row[0].astimezone(timezone.utc) if row[0] is not None else None
+        return False, None, []
+    window_to, reread = rows[0]
+    return True, _aware_utc(window_to), list(reread or [])
 
 
-def append_all(con, plan: TablePlan, reader: MergedReader, run_id: str) -> int:
+def append_all(con, plan: TablePlan, reader: ChunkedReader, run_id: str) -> int:
     """First load of an empty raw table: stream the batches straight into it."""
     columns = ", ".join(q(c) for c in plan.columns)
     return _with_batches(
@@ -136,7 +146,7 @@ def append_all(con, plan: TablePlan, reader: MergedReader, run_id: str) -> int:
     )
 
 
-def stage(con, plan: TablePlan, value_columns: list[str], reader: MergedReader) -> int:
+def stage(con, plan: TablePlan, value_columns: list[str], reader: ChunkedReader) -> int:
     """Land the rows read in a temporary table shaped like the raw table (missing columns NULL)."""
     read = set(plan.columns)
     select = ", ".join(
@@ -147,7 +157,7 @@ def stage(con, plan: TablePlan, value_columns: list[str], reader: MergedReader) 
     )
 
 
-def _with_batches(con, reader: MergedReader, sql: str, params: list) -> int:
+def _with_batches(con, reader: ChunkedReader, sql: str, params: list) -> int:
     con.register(BATCHES_VIEW, reader.record_batch_reader())
     try:
         rows = con.execute(sql, params).fetchall()
@@ -210,20 +220,20 @@ def drop_stage(con) -> None:
     con.execute(f"drop table if exists {STAGE}")
 
 
-def record_load(con, load) -> None:
+def record_load(con, load, reread_ids: list[int]) -> None:
     con.execute(
-        f"insert into {HISTORY} values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        f"insert into {HISTORY} values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [load.run_id, load.table_name, load.mode, load.window_from, load.window_to, load.rows_read,
          load.rows_inserted, load.rows_updated, load.rows_deleted, load.started_at,
-         load.finished_at, load.duration_seconds],
+         load.finished_at, load.duration_seconds, reread_ids],
     )
 
 
 def _naive_utc(value: datetime) -> datetime:
-    return value.astimezone(timezone.utc).replace(tzinfo=None)
+    return value.astimezone(UTC).replace(tzinfo=None)
 
 
 def _aware_utc(value: datetime | None) -> datetime | None:
     if value is None:
         return None
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

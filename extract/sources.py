@@ -7,8 +7,14 @@ from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import urlsplit, urlunsplit
 
-from extract.batches import MergedReader
+import adbc_driver_manager
+import pyarrow as pa
+
+from extract.batches import ChunkedReader
 from extract.contract import TablePlan
+
+# What a driver raises: ADBC's errors, and Arrow's (OSError among them) from a result stream.
+DRIVER_ERRORS = (adbc_driver_manager.Error, pa.ArrowException, OSError)
 
 
 @dataclass(frozen=True)
@@ -35,7 +41,7 @@ class Source(Protocol):
     def table_columns(self, table: str) -> list[str]:
         """The table's columns in source order; ParkingWarehouseError if it does not exist."""
 
-    def reader(self, plan: TablePlan, selection: Selection) -> MergedReader:
+    def reader(self, plan: TablePlan, selection: Selection) -> ChunkedReader:
         """The selected rows, as batches of `id` int64 and every other column as text."""
 
     def close(self) -> None: ...

@@ -11,7 +11,8 @@ ADBC's SQLite driver steps the statement in C and fills Arrow buffers directly, 
   column that is NULL throughout the first batch is typed int64). A one-row "sentinel" with
   `id` NULL and '' in every text column is put in front of each query so every column is typed
   as string; it is dropped from the first batch.
-- A full read is split into two `id` ranges read by two connections in parallel.
+- A full read is split into `id` ranges read by two connections in parallel and handed to
+  DuckDB in `id` order.
 - The file is opened read-only (`mode=ro`) and in autocommit mode: the extract never writes
   to the operator's database and holds SQLite's shared lock only while a query runs.
 """
@@ -19,19 +20,20 @@ ADBC's SQLite driver steps the statement in C and fills Arrow buffers directly, 
 from __future__ import annotations
 
 import os
+from functools import partial
 from pathlib import Path
 from urllib.parse import quote
 
 import adbc_driver_sqlite.dbapi
 import pyarrow.compute as pc
 
-from extract.batches import MergedReader, batch_schema, test_pause_seconds
+from extract.batches import ChunkedReader, batch_schema, test_pause_seconds
 from extract.contract import CHANGE_COLUMN, KEY, TablePlan
-from extract.sources import Selection
+from extract.sources import DRIVER_ERRORS, Selection
 from parking_warehouse.errors import ParkingWarehouseError
 
 BATCH_ROWS = 65_536
-SPLIT_MIN_ROWS = 100_000  # below about this many ids per reader, one reader is as fast
+CHUNK_IDS = 131_072  # ids per range query of a full read
 READERS = 2
 BUSY_TIMEOUT_MS = 30_000
 
@@ -55,7 +57,7 @@ class SqliteSource:
         self._con = self._connect()
         try:
             self._query("select count(*) from sqlite_master")
-        except Exception as error:  # "file is not a database", unreadable, ...
+        except DRIVER_ERRORS as error:  # "file is not a database", unreadable, ...
             self.close()
             raise ParkingWarehouseError(
                 f"source {self.label}: cannot read it as a SQLite database: {error}"
@@ -65,7 +67,7 @@ class SqliteSource:
         uri = "file:" + quote(str(self.path)) + "?mode=ro"
         try:
             con = adbc_driver_sqlite.dbapi.connect(uri, autocommit=True)
-        except Exception as error:
+        except DRIVER_ERRORS as error:
             raise ParkingWarehouseError(f"source {self.label}: cannot open it: {error}") from None
         cursor = con.cursor()
         try:
@@ -86,7 +88,7 @@ class SqliteSource:
     def table_columns(self, table: str) -> list[str]:
         try:
             rows = self._query(f"select name from pragma_table_info('{table}') order by cid")
-        except Exception as error:
+        except DRIVER_ERRORS as error:
             raise ParkingWarehouseError(f"source {self.label}: cannot read the schema of {table}: {error}") from None
         if not rows:
             raise ParkingWarehouseError(
@@ -95,27 +97,26 @@ class SqliteSource:
             )
         return [row[0] for row in rows]
 
-    def reader(self, plan: TablePlan, selection: Selection) -> MergedReader:
-        schema = batch_schema(plan.columns)
-        pause = test_pause_seconds()
-        batch_rows = 500 if pause else BATCH_ROWS
+    def reader(self, plan: TablePlan, selection: Selection) -> ChunkedReader:
+        """A full read goes in `id` ranges of CHUNK_IDS, two connections reading in parallel;
+        an incremental read is one query (its terms can each use an index)."""
+        batch_rows = 500 if test_pause_seconds() else BATCH_ROWS
         if selection.everything:
             conditions = [f"{KEY} between {lo} and {hi}" for lo, hi in self._id_ranges(plan.table)]
         else:
             conditions = [_incremental_condition(selection)]
-        producers = [
-            (lambda sql=self._select(plan, condition): self._produce(plan.table, sql, batch_rows))
+        chunks = [
+            partial(self._produce, table=plan.table, sql=self._select(plan, condition), batch_rows=batch_rows)
             for condition in conditions
         ]
-        return MergedReader(schema, producers, label=plan.table)
+        return ChunkedReader(batch_schema(plan.columns), chunks, self._connect, workers=READERS,
+                             label=plan.table, disconnect=lambda con: con.close())
 
     def _id_ranges(self, table: str) -> list[tuple[int, int]]:
         low, high = self._query(f"select min({KEY}), max({KEY}) from {_quote(table)}")[0]
         if low is None:
-            return [(0, -1)]
-        parts = READERS if (high - low + 1) >= READERS * SPLIT_MIN_ROWS else 1
-        step = (high - low + 1 + parts - 1) // parts
-        return [(low + i * step, min(high, low + (i + 1) * step - 1)) for i in range(parts)]
+            return []
+        return [(lo, min(high, lo + CHUNK_IDS - 1)) for lo in range(low, high + 1, CHUNK_IDS)]
 
     @staticmethod
     def _select(plan: TablePlan, condition: str) -> str:
@@ -127,8 +128,7 @@ class SqliteSource:
         )
         return f"select {sentinel} union all select {values} from {_quote(plan.table)} where {condition}"
 
-    def _produce(self, table: str, sql: str, batch_rows: int):
-        con = self._connect()
+    def _produce(self, con, table: str, sql: str, batch_rows: int):
         cursor = con.cursor()
         try:
             cursor.adbc_statement.set_options(**{"adbc.sqlite.query.batch_rows": str(batch_rows)})
@@ -142,11 +142,10 @@ class SqliteSource:
                     yield batch
         except ParkingWarehouseError:
             raise
-        except Exception as error:
+        except DRIVER_ERRORS as error:
             raise ParkingWarehouseError(f"source {self.label}: reading table {table} failed: {error}") from None
         finally:
             cursor.close()
-            con.close()
 
     def close(self) -> None:
         if self._con is not None:

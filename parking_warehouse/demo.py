@@ -44,7 +44,7 @@ def airflow_environment(settings: Settings, start_date: date) -> dict[str, str]:
 def airflow(environment: dict[str, str], *args: str) -> None:
     command = [sys.executable, "-m", "airflow", *args]
     print(f"$ airflow {' '.join(args)}", flush=True)
-    if subprocess.run(command, env=environment).returncode != 0:
+    if subprocess.run(command, env=environment, check=False).returncode != 0:
         raise ParkingWarehouseError(f"`airflow {' '.join(args)}` failed (see its output above)")
 
 

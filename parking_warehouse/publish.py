@@ -29,7 +29,7 @@ import stat
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from parking_warehouse.errors import ParkingWarehouseError
@@ -78,7 +78,7 @@ def safe_name(text: str) -> str:
 
 
 def _utc_now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 # --------------------------------------------------------------------------- run lock
@@ -170,6 +170,7 @@ def prepare_working_copy(warehouse: Path | str, run_id: str) -> Path:
     base = _identity(paths.published)
     if base is not None:
         partial = working.with_suffix(".partial")
+        _remove(partial)
         shutil.copyfile(paths.published, partial)  # copyfile: a writable copy, not the 0444 mode
         os.replace(partial, working)
     (working.parent / f"{working.stem}.base.json").write_text(json.dumps({"base": base}) + "\n")
@@ -372,6 +373,7 @@ def rollback(warehouse_path: Path | str, steps: int = 1, *, wait_seconds: float 
         if not source.exists() or sha256_file(source) != target["sha256"]:
             raise ParkingWarehouseError(f"kept version {source} is missing or was modified; not rolled back")
         partial = paths.published.with_name(f".{paths.published.name}.rollback")
+        _remove(partial)  # a leftover of a killed rollback is read-only
         shutil.copyfile(source, partial)  # a copy: the kept version stays untouched
         os.chmod(partial, _READ_ONLY_MODE)
         _fsync(partial)

@@ -22,7 +22,7 @@ Rows that depend on a skipped row are kept (as orphans).
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -66,7 +66,7 @@ def _timestamp(value):
         moment = datetime.fromisoformat(value)
     except ValueError:
         raise Skip(f"unparseable datetime {value!r}") from None
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
 def _numeric(value):

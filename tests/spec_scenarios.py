@@ -40,10 +40,13 @@ def warehouse_of(source_db: SourceDB) -> Path:
     return source_db.path.with_name("warehouse.duckdb")
 
 
-def build(source_db: SourceDB, run_date: date, tz: str, *, full_refresh: bool = False) -> dict:
+def build(source_db: SourceDB, run_date: date, tz: str, *, full_refresh: bool = False,
+          extract_full_refresh: bool = False) -> dict:
     """Extract the source into its warehouse, build the models for `run_date`, return the outputs.
 
-    The outputs go through a JSON round trip: they must be JSON shapes (no Decimal, no datetime).
+    `full_refresh` rebuilds every dbt model; `extract_full_refresh` re-reads every source table
+    (and marks rows deleted from the source). The outputs go through a JSON round trip: they must
+    be JSON shapes (no Decimal, no datetime).
     """
     from extract import extract_to_raw
     from parking_warehouse.reports.outputs import build_outputs
@@ -51,7 +54,7 @@ def build(source_db: SourceDB, run_date: date, tz: str, *, full_refresh: bool = 
 
     source_db.commit()
     warehouse = warehouse_of(source_db)
-    extract_to_raw(str(source_db.path), warehouse)
+    extract_to_raw(str(source_db.path), warehouse, full_refresh=extract_full_refresh)
     build_models(warehouse, run_date=run_date, timezone=tz, full_refresh=full_refresh)
     con = duckdb.connect(str(warehouse), read_only=True)
     try:

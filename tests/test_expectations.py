@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import dataclass
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -159,23 +161,34 @@ def make_warehouse(path, *plants: str):
     return path
 
 
-def validate_catching(path, **kwargs) -> tuple[ValidationReport, DataQualityError | None]:
+@dataclass(frozen=True)
+class Validated:
+    path: Path
+    report: ValidationReport
+    error: DataQualityError | None
+
+
+def validate_catching(path, **kwargs) -> Validated:
     try:
-        return validate_warehouse(path, **kwargs), None
+        return Validated(path, validate_warehouse(path, **kwargs), None)
     except DataQualityError as error:
-        return error.report, error
+        return Validated(path, error.report, error)
 
 
 def outcomes(report: ValidationReport, expectation: str, column: str, *, failed: bool):
-    return [o for o in report.outcomes
-            if o.expectation == expectation and o.column == column and o.success is not failed]
+    return [
+        o
+        for o in report.outcomes
+        if o.expectation == expectation and o.column == column and o.success is not failed
+    ]
 
 
 def audit_rows(path, run_id: str, suite: str) -> list[dict]:
     con = duckdb.connect(str(path), read_only=True)
     try:
         frame = con.execute(
-            "select * from audit.dq_results where run_id = ? and suite = ? order by all", [run_id, suite]
+            "select * from audit.dq_results where run_id = ? and suite = ? order by all",
+            [run_id, suite],
         ).df()
     finally:
         con.close()
@@ -184,8 +197,11 @@ def audit_rows(path, run_id: str, suite: str) -> list[dict]:
 
 def failed_in_audit(rows, expectation: str, column: str) -> set[str]:
     """The severities of the failed audit rows of one expectation on one column."""
-    return {r["severity"] for r in rows
-            if r["expectation"] == expectation and r["column_name"] == column and not r["success"]}
+    return {
+        r["severity"]
+        for r in rows
+        if r["expectation"] == expectation and r["column_name"] == column and not r["success"]
+    }
 
 
 # --------------------------------------------------------------------------- raw suite
@@ -204,7 +220,7 @@ def clean_raw(clean_warehouse, tmp_path_factory):
 
 
 def test_clean_raw_load_passes_and_records_every_expectation(clean_raw, clean_warehouse):
-    report, docs = clean_raw
+    report = clean_raw[0]
     assert report.status == "ok", str(report)
     assert report.run_id == "r2"  # default: the newest load in raw._load_history
     assert len(report.outcomes) == len(load_suite_file("raw").expectations) > 100
@@ -239,36 +255,41 @@ def broken_raw(tmp_path_factory):
         "update raw._load_history set mode = 'full', rows_read = 1, rows_deleted = 2 "
         "where run_id = 'r2' and table_name = 'backend_core_vehicle'",
     )
-    report, error = validate_catching(path, suite="raw", run_id="r2")
-    return path, report, error
+    return validate_catching(path, suite="raw", run_id="r2")
 
 
 def test_duplicated_key_in_raw_blocks(broken_raw):
-    path, report, error = broken_raw
-    [failure] = outcomes(report, "expect_column_values_to_be_unique", "id", failed=True)
+    [failure] = outcomes(broken_raw.report, "expect_column_values_to_be_unique", "id", failed=True)
     assert failure.severity == "blocking"
     assert failure.table == "raw.backend_core_payment"
-    assert failure.observed_value == "2 of 121 rows unexpected (1.65 %)"  # of every row sharing an id
+    assert (
+        failure.observed_value == "2 of 121 rows unexpected (1.65 %)"
+    )  # of every row sharing an id
     assert {row["id"] for row in failure.offending_rows} == {7}
     assert {row["_run_id"] for row in failure.offending_rows} == {"r1", "r2"}
-    assert failed_in_audit(audit_rows(path, "r2", "raw"), "expect_column_values_to_be_unique", "id") == {"blocking"}
+    assert failed_in_audit(
+        audit_rows(broken_raw.path, "r2", "raw"), "expect_column_values_to_be_unique", "id"
+    ) == {"blocking"}
 
 
 def test_negative_amount_in_raw_is_a_warning(broken_raw):
-    path, report, error = broken_raw
-    [warning] = outcomes(report, "expect_column_values_to_be_between", "amount__num", failed=True)
+    [warning] = outcomes(
+        broken_raw.report, "expect_column_values_to_be_between", "amount__num", failed=True
+    )
     assert warning.severity == "warning"
     assert warning.table == "raw.backend_core_parkingsession"
     assert warning.offending_rows == ({"id": 9, "amount__num": -3.0, "amount": "-3.00"},)
-    assert warning in report.warnings
-    assert failed_in_audit(audit_rows(path, "r2", "raw"), "expect_column_values_to_be_between",
-                           "amount__num") == {"warning"}
-    assert "amount__num" not in str(error)  # a warning is not part of the blocking error
+    assert warning in broken_raw.report.warnings
+    assert failed_in_audit(
+        audit_rows(broken_raw.path, "r2", "raw"),
+        "expect_column_values_to_be_between",
+        "amount__num",
+    ) == {"warning"}
+    assert "amount__num" not in str(broken_raw.error)  # a warning is not part of the blocking error
 
 
 def test_unknown_value_share_above_threshold_blocks(broken_raw):
-    path, report, error = broken_raw
-    failed = outcomes(report, "expect_column_values_to_be_in_set", "status", failed=True)
+    failed = outcomes(broken_raw.report, "expect_column_values_to_be_in_set", "status", failed=True)
     assert {o.severity for o in failed} == {"warning", "blocking"}
     blocking = next(o for o in failed if o.severity == "blocking")
     assert blocking.observed_value.startswith("21 of 150 rows unexpected (14.00 %)")
@@ -276,28 +297,38 @@ def test_unknown_value_share_above_threshold_blocks(broken_raw):
 
 
 def test_collapsed_row_count_blocks(broken_raw):
-    path, report, error = broken_raw
-    [failure] = outcomes(report, "expect_column_values_to_be_between", "row_count_drop_share", failed=True)
+    [failure] = outcomes(
+        broken_raw.report, "expect_column_values_to_be_between", "row_count_drop_share", failed=True
+    )
     assert failure.severity == "blocking"
     assert failure.offending_rows == (
-        {"table_name": "backend_core_vehicle", "row_count_drop_share": pytest.approx(2 / 3)},
+        {
+            "table_name": "backend_core_vehicle",
+            "row_count_drop_share": pytest.approx(2 / 3),
+            "live_rows_before": 3,
+            "live_rows_after": 1,
+        },
     )
-    assert failed_in_audit(audit_rows(path, "r2", "raw"), "expect_column_values_to_be_between",
-                           "row_count_drop_share") == {"blocking"}
+    assert failed_in_audit(
+        audit_rows(broken_raw.path, "r2", "raw"),
+        "expect_column_values_to_be_between",
+        "row_count_drop_share",
+    ) == {"blocking"}
 
 
 def test_blocking_error_names_suite_expectation_observed_value_and_rows(broken_raw):
-    path, report, error = broken_raw
-    assert isinstance(error, ParkingWarehouseError)
-    message = str(error)
+    assert isinstance(broken_raw.error, ParkingWarehouseError)
+    message = str(broken_raw.error)
     assert "\n" not in message
     assert message.startswith("data-quality suite 'raw' (run r2) failed 3 blocking expectation(s)")
-    assert ("expect_column_values_to_be_unique(id) on raw.backend_core_payment: "
-            "observed 2 of 121 rows unexpected (1.65 %); offending rows: {id=7, _run_id=") in message
+    assert (
+        "expect_column_values_to_be_unique(id) on raw.backend_core_payment: "
+        "observed 2 of 121 rows unexpected (1.65 %); offending rows: {id=7, _run_id="
+    ) in message
     assert "expect_column_values_to_be_in_set(status) on raw.backend_core_parkingsession" in message
     assert "{id=20, status='Done'}" in message
     assert "{table_name='backend_core_vehicle', row_count_drop_share=0.666" in message
-    assert report.status == "failed"
+    assert broken_raw.report.status == "failed"
 
 
 def test_warnings_alone_do_not_raise(tmp_path):
@@ -319,8 +350,9 @@ def test_warnings_alone_do_not_raise(tmp_path):
     assert not report.failures
     # the same rows block once the threshold says no untrusted row is tolerated
     with pytest.raises(DataQualityError) as raised:
-        validate_warehouse(path, suite="raw", run_id="r2",
-                           thresholds={"max_untrusted_share_in_load": 0})
+        validate_warehouse(
+            path, suite="raw", run_id="r2", thresholds={"max_untrusted_share_in_load": 0}
+        )
     assert len(raised.value.report.failures) == 4
     rows = audit_rows(path, "r2", "raw")
     assert sum(not r["success"] for r in rows) == 8  # re-validating r2 replaced its rows
@@ -362,58 +394,89 @@ def broken_marts(tmp_path_factory):
         # an active session on a slot that is not counted (deactivated): a warning
         "update marts.active_sessions set slot_id = 9 where session_id = 12",
     )
-    report, error = validate_catching(path, suite="marts", run_id="run-7")
-    return path, report, error
+    return validate_catching(path, suite="marts", run_id="run-7")
 
 
 @pytest.mark.parametrize(
     ("expectation", "column", "offending"),
     [
-        ("expect_column_pair_values_a_to_be_greater_than_b", "total_slots, occupied_slots",
-         {"total_slots": 4, "occupied_slots": 5}),
-        ("expect_column_pair_values_to_be_equal", "rows_extracted, rows_accounted",
-         {"table_name": "backend_core_payment", "rows_extracted": 120, "rows_accounted": 118}),
+        (
+            "expect_column_pair_values_a_to_be_greater_than_b",
+            "total_slots, occupied_slots",
+            {"total_slots": 4, "occupied_slots": 5},
+        ),
+        (
+            "expect_column_pair_values_to_be_equal",
+            "rows_extracted, rows_accounted",
+            {
+                "table_name": "backend_core_payment",
+                "rows_extracted": 120,
+                "rows_accounted": 118,
+                "rows_trusted": 118,
+                "rows_quarantined": 0,
+            },
+        ),
         ("expect_column_values_to_be_between", "revenue", {"slot_id": 4, "revenue": -1.0}),
     ],
 )
 def test_broken_marts_fail_blocking(broken_marts, expectation, column, offending):
-    path, report, error = broken_marts
-    failed = outcomes(report, expectation, column, failed=True)
+    failed = outcomes(broken_marts.report, expectation, column, failed=True)
     assert failed and {o.severity for o in failed} == {"blocking"}
     assert offending in failed[0].offending_rows
-    assert failed_in_audit(audit_rows(path, "run-7", "marts"), expectation, column) == {"blocking"}
+    assert failed_in_audit(
+        audit_rows(broken_marts.path, "run-7", "marts"), expectation, column
+    ) == {"blocking"}
 
 
 def test_quarantine_share_above_threshold_blocks(broken_marts):
-    path, report, error = broken_marts
-    failed = outcomes(report, "expect_column_values_to_be_between", "quarantined_share", failed=True)
+    failed = outcomes(
+        broken_marts.report, "expect_column_values_to_be_between", "quarantined_share", failed=True
+    )
     assert {(o.batch, o.severity) for o in failed} == {
-        ("row_reconciliation", "warning"), ("quarantine_share", "blocking")}
+        ("row_reconciliation", "warning"),
+        ("quarantine_share", "blocking"),
+    }
     blocking = next(o for o in failed if o.severity == "blocking")
     assert blocking.offending_rows == (
-        {"table_name": "backend_core_parkingsession", "quarantined_share": pytest.approx(20 / 150)},)
-    assert "quarantined_share" in str(error)
+        {
+            "table_name": "backend_core_parkingsession",
+            "quarantined_share": pytest.approx(20 / 150),
+            "rows_extracted": 150,
+            "rows_quarantined": 20,
+        },
+    )
+    assert "quarantined_share" in str(broken_marts.error)
 
 
 def test_revenue_that_does_not_reconcile_blocks(broken_marts):
-    path, report, error = broken_marts
-    [failure] = outcomes(report, "expect_column_values_to_be_between", "abs_difference", failed=True)
+    [failure] = outcomes(
+        broken_marts.report, "expect_column_values_to_be_between", "abs_difference", failed=True
+    )
     assert failure.severity == "blocking"
-    assert failure.offending_rows == ({
-        "check_name": "payment_analytics.total_revenue = sum(payment_by_method.amount)",
-        "abs_difference": 1.0,
-    },)
-    assert "payment_analytics.total_revenue = sum(payment_by_method.amount)" in str(error)
+    assert failure.offending_rows == (
+        {
+            "check_name": "payment_analytics.total_revenue = sum(payment_by_method.amount)",
+            "abs_difference": 1.0,
+            "left_value": 25.0,
+            "right_value": 26.0,
+        },
+    )
+    assert "payment_analytics.total_revenue = sum(payment_by_method.amount)" in str(
+        broken_marts.error
+    )
 
 
 def test_active_session_on_inactive_slot_is_only_a_warning(broken_marts):
-    path, report, error = broken_marts
-    [warning] = outcomes(report, "expect_column_values_to_be_in_set", "slot_is_counted", failed=True)
+    [warning] = outcomes(
+        broken_marts.report, "expect_column_values_to_be_in_set", "slot_is_counted", failed=True
+    )
     assert warning.severity == "warning"
-    assert warning.offending_rows == ({"session_id": 12, "slot_is_counted": False},)
-    assert "slot_is_counted" not in str(error)
-    assert len(report.failures) == 5
-    assert str(error).startswith("data-quality suite 'marts' (run run-7) failed 5 blocking expectation(s)")
+    assert warning.offending_rows == ({"session_id": 12, "slot_is_counted": False, "slot_id": 9},)
+    assert "slot_is_counted" not in str(broken_marts.error)
+    assert len(broken_marts.report.failures) == 5
+    assert str(broken_marts.error).startswith(
+        "data-quality suite 'marts' (run run-7) failed 5 blocking expectation(s)"
+    )
 
 
 def test_small_table_quarantine_share_only_warns(tmp_path):
@@ -427,7 +490,19 @@ def test_small_table_quarantine_share_only_warns(tmp_path):
     report = validate_warehouse(path, suite="marts", run_id="r2")
     assert report.status == "warning"
     assert [(o.batch, o.offending_rows) for o in report.warnings] == [
-        ("row_reconciliation", ({"table_name": "backend_core_parkingzone", "quarantined_share": 0.5},))]
+        (
+            "row_reconciliation",
+            (
+                {
+                    "table_name": "backend_core_parkingzone",
+                    "quarantined_share": 0.5,
+                    "rows_extracted": 2,
+                    "rows_trusted": 1,
+                    "rows_quarantined": 1,
+                },
+            ),
+        )
+    ]
 
 
 def test_missing_mart_blocks_with_its_name(tmp_path):
@@ -445,15 +520,20 @@ def test_thresholds_come_from_file_then_environment_then_argument():
     environ = {"PARKING_DQ_MAX_QUARANTINED_SHARE": "0.1", "PARKING_DQ_MAX_ROW_COUNT_DROP": "0.8"}
     assert resolve_thresholds(environ=environ)["max_quarantined_share"] == 0.1
     assert resolve_thresholds({"max_quarantined_share": 0.2}, environ=environ) == {
-        **resolve_thresholds(environ=environ), "max_quarantined_share": 0.2}
+        **resolve_thresholds(environ=environ),
+        "max_quarantined_share": 0.2,
+    }
 
 
 @pytest.mark.parametrize(
     ("overrides", "environ", "message"),
     [
         ({"max_quarantine": 0.1}, {}, "unknown data-quality threshold"),
-        ({}, {"PARKING_DQ_MAX_ROW_COUNT_DROP": "half"},
-         "max_row_count_drop = 'half' \\(from environment variable PARKING_DQ_MAX_ROW_COUNT_DROP\\)"),
+        (
+            {},
+            {"PARKING_DQ_MAX_ROW_COUNT_DROP": "half"},
+            "max_row_count_drop = 'half' \\(from environment variable PARKING_DQ_MAX_ROW_COUNT_DROP\\)",
+        ),
         ({"max_quarantined_share": 5}, {}, "is not a share between 0 and 1"),
     ],
 )
@@ -464,10 +544,12 @@ def test_bad_threshold_is_a_user_error(overrides, environ, message):
 
 def test_environment_threshold_reaches_the_suite(broken_raw, tmp_path, monkeypatch):
     path = tmp_path / "warehouse.duckdb"
-    shutil.copy(broken_raw[0], path)
+    shutil.copy(broken_raw.path, path)
     monkeypatch.setenv("PARKING_DQ_MAX_ROW_COUNT_DROP", "0.7")
     monkeypatch.setenv("PARKING_DQ_MAX_UNTRUSTED_SHARE_IN_LOAD", "0.2")
     with pytest.raises(DataQualityError) as raised:
         validate_warehouse(path, suite="raw", run_id="r2")
     # the collapse (67 %) and the unknown statuses (14 %) are now tolerated; the duplicate is not
-    assert [o.expectation for o in raised.value.report.failures] == ["expect_column_values_to_be_unique"]
+    assert [o.expectation for o in raised.value.report.failures] == [
+        "expect_column_values_to_be_unique"
+    ]

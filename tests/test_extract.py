@@ -13,7 +13,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -153,7 +153,7 @@ def by_table(loads: list[TableLoad]) -> dict[str, TableLoad]:
 
 
 def utc_text(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
 # --------------------------------------------------------------------------- a small source
@@ -245,18 +245,20 @@ def test_raw_tables_follow_the_layer_contract(source, warehouse):
     assert loaded == [("first", None)]
     assert set(history_types) == {
         "run_id", "table_name", "mode", "window_from", "window_to", "rows_read", "rows_inserted",
-        "rows_updated", "rows_deleted", "started_at", "finished_at", "duration_seconds"}
+        "rows_updated", "rows_deleted", "started_at", "finished_at", "duration_seconds",
+        "reread_ids"}    # beyond the contract: ids whose updated_at is not a datetime
     rows = history(warehouse, "first")
     assert [r["table_name"] for r in rows] == list(SOURCE_TABLES)
     sessions = rows[SOURCE_TABLES.index(SESSIONS)]
     assert sessions["mode"] == "full" and sessions["window_from"] is None
-    assert sessions["window_to"] == datetime(2026, 3, 8, 14, 0, tzinfo=timezone.utc)
+    assert sessions["window_to"] == datetime(2026, 3, 8, 14, 0, tzinfo=UTC)
     assert sessions["rows_read"] == 5 and sessions["duration_seconds"] >= 0
+    assert sessions["reread_ids"] == [] and rows[-1]["reread_ids"] == [3]   # payment 3: 'garbage'
 
 
 def test_no_personal_column_or_value_anywhere_in_the_warehouse(source, warehouse):
     extract_to_raw(str(source.path), warehouse)
-    source.user("staff", username="bob", updated=utc_text(datetime.now(timezone.utc)))
+    source.user("staff", username="bob", updated=utc_text(datetime.now(UTC)))
     source.commit()
     extract_to_raw(str(source.path), warehouse)        # incremental, through the stage
     extract_to_raw(str(source.path), warehouse, full_refresh=True)
@@ -268,7 +270,7 @@ def test_no_personal_column_or_value_anywhere_in_the_warehouse(source, warehouse
 
 def test_incremental_load_picks_up_new_and_changed_rows(source, warehouse):
     extract_to_raw(str(source.path), warehouse, run_id="first")
-    now = utc_text(datetime.now(timezone.utc))
+    now = utc_text(datetime.now(UTC))
     source.execute("update backend_core_parkingsession set exit_time = '2026-0308 15:00:00', "
                    "status = 'completed', amount = 7.5, updated_at = ? where id = 3", (now,))
     source.execute("update backend_core_payment set status = 'refunded', updated_at = ? where id = 1", (now,))
@@ -283,7 +285,7 @@ def test_incremental_load_picks_up_new_and_changed_rows(source, warehouse):
     assert (session.mode, session.rows_inserted, session.rows_updated) == ("incremental", 1, 1)
     assert (payment.mode, payment.rows_inserted, payment.rows_updated) == ("incremental", 1, 1)
     # the window starts a look-back before the previous high-water mark
-    assert session.window_from == datetime(2026, 3, 8, 14, 0, tzinfo=timezone.utc) - timedelta(minutes=5)
+    assert session.window_from == datetime(2026, 3, 8, 14, 0, tzinfo=UTC) - timedelta(minutes=5)
     # the row at the high-water mark is read again (>=), and counts as neither
     zone = loads["backend_core_parkingzone"]
     assert (zone.rows_read, zone.rows_inserted, zone.rows_updated) == (1, 0, 0)
@@ -336,7 +338,7 @@ def test_lookback_comes_from_the_environment_and_is_checked(source, warehouse, m
     extract_to_raw(str(source.path), warehouse)
     monkeypatch.setenv("PARKING_EXTRACT_LOOKBACK_MINUTES", "60")
     session = by_table(extract_to_raw(str(source.path), warehouse))[SESSIONS]
-    assert session.window_from == datetime(2026, 3, 8, 13, 0, tzinfo=timezone.utc)
+    assert session.window_from == datetime(2026, 3, 8, 13, 0, tzinfo=UTC)
     monkeypatch.setenv("PARKING_EXTRACT_LOOKBACK_MINUTES", "a while")
     with pytest.raises(ParkingWarehouseError, match="PARKING_EXTRACT_LOOKBACK_MINUTES"):
         extract_to_raw(str(source.path), warehouse)
@@ -383,7 +385,7 @@ def test_extra_source_column_is_carried_along(source, warehouse):
 
     source.execute(f"alter table {PAYMENTS} add column terminal integer")   # added later
     source.execute(f"update {PAYMENTS} set terminal = 7, updated_at = ? where id = 1",
-                   (utc_text(datetime.now(timezone.utc)),))
+                   (utc_text(datetime.now(UTC)),))
     source.commit()
     payment = by_table(extract_to_raw(str(source.path), warehouse))[PAYMENTS]
     assert payment.rows_updated == 1
@@ -492,7 +494,7 @@ def test_load_killed_midway_leaves_raw_as_before_and_next_run_completes(source, 
     extract_to_raw(str(source.path), warehouse)
     before = raw_snapshot(warehouse)
     source.execute(f"update {SESSIONS} set status = 'cancelled', updated_at = ?",
-                   (utc_text(datetime.now(timezone.utc)),))
+                   (utc_text(datetime.now(UTC)),))
     source.commit()
 
     kill_midway(start_extract(source.path, warehouse, "--full-refresh"), SESSIONS, batch=4)

@@ -8,26 +8,35 @@ timestamptz in UTC as `YYYY-MM-DD HH:MM:SS[.ffffff]`, numeric as its text, boole
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import psycopg
 import pytest
+from pg_source import copy_sqlite_to_postgres, drop_database
 from psycopg.types.datetime import TimestamptzLoader
+from test_extract import (
+    PAYMENTS,
+    SECRETS,
+    SESSIONS,
+    assert_no_personal_data,
+    by_table,
+    make_source,
+    raw_columns,
+    raw_rows,
+    raw_snapshot,
+)
 
 from extract import extract_to_raw
 from parking_warehouse.errors import ParkingWarehouseError
 from parking_warehouse.source_schema import SOURCE_TABLES
-from pg_source import copy_sqlite_to_postgres, drop_database
-from test_extract import (PAYMENTS, SECRETS, SESSIONS, assert_no_personal_data, by_table, make_source,
-                          raw_columns, raw_rows, raw_snapshot)
 
 pytestmark = pytest.mark.postgres
 
 
 def render(value):
     if isinstance(value, datetime):
-        moment = value.astimezone(timezone.utc)
+        moment = value.astimezone(UTC)
         text = moment.strftime("%Y-%m-%d %H:%M:%S")
         return text + (f".{moment.microsecond:06d}" if moment.microsecond else "")
     if isinstance(value, bool):

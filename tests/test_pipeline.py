@@ -11,12 +11,12 @@ from datetime import date
 
 import duckdb
 import pytest
+from test_pipeline_fakes import install_fake_steps, make_settings
 
 from parking_warehouse import publish
 from parking_warehouse.errors import ParkingWarehouseError
 from parking_warehouse.pipeline import run_daily
 from parking_warehouse.reports.materialise import OUTPUT_NAMES
-from test_pipeline_fakes import install_fake_steps, make_settings
 
 D = date(2026, 3, 8)  # a Sunday: the weekly report is due too
 
@@ -104,9 +104,9 @@ def test_a_run_while_another_holds_the_lock_is_refused_and_changes_nothing(tmp_p
     settings = make_settings(tmp_path)
     run_daily(settings, run_date=D, run_id="first")
     before = settings.warehouse.read_bytes()
-    with publish.run_lock(settings.warehouse, run_id="someone-else"):
-        with pytest.raises(ParkingWarehouseError, match="run someone-else"):
-            run_daily(settings, run_date=date(2026, 3, 9), run_id="second")
+    with (publish.run_lock(settings.warehouse, run_id="someone-else"),
+          pytest.raises(ParkingWarehouseError, match="run someone-else")):
+        run_daily(settings, run_date=date(2026, 3, 9), run_id="second")
     assert settings.warehouse.read_bytes() == before
 
 

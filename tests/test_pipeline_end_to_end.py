@@ -1,7 +1,8 @@
 """The daily run with the real extract, Great Expectations, dbt and Airflow on a small generated source.
 
-Slow: each run is a real dbt build. The module shares three warehouses between its tests:
-one published through `airflow dags test`, one backfilled over three days, one per single day.
+Slow: each run is a real dbt build. The module shares warehouses between its tests: one
+published through `airflow dags test` (the single-day run of the last day), one backfilled over
+three days (with a reader process during its last run), one per other single day.
 """
 
 from __future__ import annotations
@@ -17,14 +18,14 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from test_pipeline_fakes import airflow_home, run_airflow  # noqa: F401
+from test_report_html import assert_charts_drawn, screenshot
 
 from parking_warehouse import publish
 from parking_warehouse.config import Settings
 from parking_warehouse.errors import ParkingWarehouseError
 from parking_warehouse.pipeline import run_daily
 from parking_warehouse.reports.materialise import OUTPUT_NAMES
-from test_pipeline_fakes import airflow_home, run_airflow  # noqa: F401
-from test_report_html import assert_charts_drawn, screenshot
 
 pytestmark = pytest.mark.slow
 
@@ -37,7 +38,7 @@ def source(tmp_path_factory) -> Path:
     from parking_warehouse.generator import generate_database
 
     path = tmp_path_factory.mktemp("source") / "parking.sqlite3"
-    generate_database(path, days=5, end_date=DAYS[-1], zones=3, slots_per_zone=10, timezone=TZ)
+    generate_database(path, days=3, end_date=DAYS[-1], zones=3, slots_per_zone=10, timezone=TZ)
     return path
 
 
@@ -57,13 +58,69 @@ def through_airflow(tmp_path_factory, source, airflow_home) -> tuple[Settings, s
     return settings, result
 
 
+READER = textwrap.dedent("""
+    import hashlib, json, os, sys, time
+    import duckdb
+    path, stop = sys.argv[1], sys.argv[2]
+    seen, errors, opened = {}, [], 0
+    while not os.path.exists(stop) or opened < 3:
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            con = duckdb.connect(f"/proc/self/fd/{fd}", read_only=True)  # exactly the file opened
+            try:
+                run_date = con.execute("select run_date::varchar from marts.dashboard_summary").fetchone()[0]
+                last_marts_run = con.execute(
+                    "select run_id from audit.dq_results where suite = 'marts' "
+                    "order by validated_at desc limit 1").fetchone()[0]
+                blocking_failed = con.execute(
+                    "select count(*) from audit.dq_results where run_id = ? and suite = 'marts' "
+                    "and severity = 'blocking' and not success", [last_marts_run]).fetchone()[0]
+                daily_report = con.execute(
+                    "select count(*) from marts.analytics_reports where report_type = 'daily' "
+                    "and period_from = ?::date", [run_date]).fetchone()[0]
+            finally:
+                con.close()
+            digest = hashlib.sha256()
+            offset = 0
+            while block := os.pread(fd, 1 << 20, offset):
+                digest.update(block)
+                offset += len(block)
+            state = seen.setdefault(digest.hexdigest(), {"run_date": run_date, "reads": 0})
+            state["reads"] += 1
+            if blocking_failed or daily_report != 1 or state["run_date"] != run_date:
+                errors.append(f"incomplete state {run_date}: {blocking_failed} {daily_report}")
+        except Exception as error:
+            errors.append(f"{type(error).__name__}: {error}")
+        finally:
+            os.close(fd)
+        opened += 1
+        time.sleep(0.02)
+    print(json.dumps({"opened": opened, "states": seen, "errors": errors}))
+""")
+
+
+
 @pytest.fixture(scope="module")
-def backfilled(tmp_path_factory, source) -> Settings:
-    """The three days run in order on one warehouse, as a catch-up/backfill does."""
-    settings = _settings(tmp_path_factory.mktemp("backfill"), source)
-    for day in DAYS:
+def backfilled(tmp_path_factory, source) -> tuple[Settings, dict, str]:
+    """The three days run in order on one warehouse, as a catch-up/backfill does; during the
+    whole last run a reader process opens the published file read-only in a loop."""
+    folder = tmp_path_factory.mktemp("backfill")
+    settings = _settings(folder, source)
+    for day in DAYS[:-1]:
         print(run_daily(settings, run_date=day))
-    return settings
+    stop = folder / "stop-reading"
+    reader = subprocess.Popen([sys.executable, "-c", READER, str(settings.warehouse), str(stop)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(1.0)
+        before = publish.current_publication(settings.warehouse)["sha256"]
+        print(run_daily(settings, run_date=DAYS[-1]))
+        time.sleep(1.0)
+    finally:
+        stop.touch()
+        out, err = reader.communicate(timeout=120)
+    assert reader.returncode == 0, err[-3000:]
+    return settings, json.loads(out), before
 
 
 def test_airflow_dags_test_runs_the_daily_dag_end_to_end_and_publishes(through_airflow):
@@ -123,6 +180,7 @@ def test_the_custom_report_dag_stores_an_admins_report(through_airflow, airflow_
 
 def test_a_backfill_gives_the_same_outputs_as_separate_single_day_runs(backfilled, through_airflow,
                                                                         tmp_path_factory, source):
+    backfilled = backfilled[0]
     singles = {DAYS[-1]: through_airflow[0]}
     for day in DAYS[:-1]:
         singles[day] = _settings(tmp_path_factory.mktemp(f"single_{day}"), source)
@@ -140,72 +198,21 @@ def test_a_backfill_gives_the_same_outputs_as_separate_single_day_runs(backfille
         con.close()
 
 
-READER = textwrap.dedent("""
-    import hashlib, json, os, sys, time
-    import duckdb
-    path, stop = sys.argv[1], sys.argv[2]
-    seen, errors, opened = {}, [], 0
-    while not os.path.exists(stop) or opened < 3:
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            con = duckdb.connect(f"/proc/self/fd/{fd}", read_only=True)  # exactly the file opened
-            try:
-                run_date = con.execute("select run_date::varchar from marts.dashboard_summary").fetchone()[0]
-                last_marts_run = con.execute(
-                    "select run_id from audit.dq_results where suite = 'marts' "
-                    "order by validated_at desc limit 1").fetchone()[0]
-                blocking_failed = con.execute(
-                    "select count(*) from audit.dq_results where run_id = ? and suite = 'marts' "
-                    "and severity = 'blocking' and not success", [last_marts_run]).fetchone()[0]
-                daily_report = con.execute(
-                    "select count(*) from marts.analytics_reports where report_type = 'daily' "
-                    "and period_from = ?::date", [run_date]).fetchone()[0]
-            finally:
-                con.close()
-            digest = hashlib.sha256()
-            offset = 0
-            while block := os.pread(fd, 1 << 20, offset):
-                digest.update(block)
-                offset += len(block)
-            state = seen.setdefault(digest.hexdigest(), {"run_date": run_date, "reads": 0})
-            state["reads"] += 1
-            if blocking_failed or daily_report != 1 or state["run_date"] != run_date:
-                errors.append(f"incomplete state {run_date}: {blocking_failed} {daily_report}")
-        except Exception as error:
-            errors.append(f"{type(error).__name__}: {error}")
-        finally:
-            os.close(fd)
-        opened += 1
-        time.sleep(0.02)
-    print(json.dumps({"opened": opened, "states": seen, "errors": errors}))
-""")
-
-
-def test_a_reader_in_a_loop_during_a_whole_run_sees_only_complete_validated_states(backfilled, tmp_path):
-    stop = tmp_path / "stop"
-    reader = subprocess.Popen([sys.executable, "-c", READER, str(backfilled.warehouse), str(stop)],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        time.sleep(1.0)
-        before = publish.current_publication(backfilled.warehouse)["sha256"]
-        run_daily(backfilled, run_date=DAYS[-1])  # a re-run of D: a new publication of the same day
-        time.sleep(1.0)
-    finally:
-        stop.touch()
-        out, err = reader.communicate(timeout=120)
-    assert reader.returncode == 0, err[-3000:]
-    seen = json.loads(out)
-    assert seen["errors"] == []
-    published = {record["sha256"] for record in publish.read_log(backfilled.warehouse)["versions"]}
+def test_a_reader_in_a_loop_during_a_whole_run_sees_only_complete_validated_states(backfilled):
+    settings, seen, before = backfilled
+    assert seen["errors"] == []  # no lock error, no missing table, no half-written state
+    published = {record["sha256"] for record in publish.read_log(settings.warehouse)["versions"]}
     assert set(seen["states"]) <= published, "every state read is byte-identical to a publication"
-    assert before in seen["states"] and publish.current_publication(backfilled.warehouse)["sha256"] in seen["states"]
+    after = publish.current_publication(settings.warehouse)["sha256"]
+    assert before in seen["states"] and after in seen["states"], "it read before and after the publish"
     assert seen["opened"] > 20
 
 
 def test_a_run_whose_marts_validation_fails_leaves_the_published_warehouse_byte_identical(
         backfilled, monkeypatch):
-    import parking_warehouse.transform as transform
+    from parking_warehouse import transform
 
+    backfilled = backfilled[0]
     real_build = transform.build_models
 
     def build_then_break(warehouse, **kwargs):
@@ -231,7 +238,8 @@ def test_a_run_whose_marts_validation_fails_leaves_the_published_warehouse_byte_
     assert not list(publish.warehouse_paths(backfilled.warehouse).building_dir.iterdir())
 
 
-def test_a_second_run_is_refused_while_one_runs(backfilled, tmp_path):
+def test_a_second_run_is_refused_while_one_runs(backfilled):
+    backfilled = backfilled[0]
     holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
         import time
         from parking_warehouse import publish

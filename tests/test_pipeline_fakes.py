@@ -206,12 +206,12 @@ def make_settings(tmp_path: Path, timezone: str = "Europe/Berlin"):
 
 # --------------------------------------------------------------------------- Airflow in a subprocess
 
-import os  # noqa: E402
-import subprocess  # noqa: E402
+import os
+import subprocess
 
-import pytest  # noqa: E402
+import pytest
 
-from parking_warehouse import REPO_ROOT  # noqa: E402
+from parking_warehouse import REPO_ROOT
 
 
 def airflow_env(airflow_home: Path, settings=None, **extra: str) -> dict[str, str]:
@@ -230,7 +230,7 @@ def airflow_env(airflow_home: Path, settings=None, **extra: str) -> dict[str, st
 
 def run_airflow(airflow_home: Path, *args: str, settings=None, timeout: int = 600, **extra: str):
     return subprocess.run([sys.executable, "-m", "airflow", *args], env=airflow_env(airflow_home, settings, **extra),
-                          capture_output=True, text=True, timeout=timeout)
+                          capture_output=True, text=True, timeout=timeout, check=False)
 
 
 @pytest.fixture(scope="session")

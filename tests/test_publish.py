@@ -89,15 +89,15 @@ def test_a_second_run_is_refused_with_the_holder_named(tmp_path):
     with publish.run_lock(warehouse, run_id="run-A"):
         with publish.run_lock(warehouse, run_id="run-A"):  # re-entrant for the same run
             pass
-        with pytest.raises(ParkingWarehouseError, match="run run-A"):
-            with publish.run_lock(warehouse, run_id="run-C"):  # another run, same process
-                pass
+        with (pytest.raises(ParkingWarehouseError, match="run run-A"),
+              publish.run_lock(warehouse, run_id="run-C")):  # another run, same process
+            pass
         child = subprocess.run(
             [sys.executable, "-c", textwrap.dedent(f"""
                 from parking_warehouse import publish
                 with publish.run_lock({str(warehouse)!r}, run_id="run-B", wait_seconds=0.5):
                     pass
-            """)], capture_output=True, text=True)
+            """)], capture_output=True, text=True, check=False)
     assert child.returncode != 0
     assert "another pipeline run is using the warehouse" in child.stderr
     assert f"pid {os.getpid()}, run run-A" in child.stderr
@@ -130,9 +130,8 @@ def test_a_killed_run_leaves_no_stale_lock(tmp_path):
             time.sleep(600)
     """)], stdout=subprocess.PIPE, text=True)
     assert holder.stdout.readline().strip() == "locked"
-    with pytest.raises(ParkingWarehouseError, match="run doomed"):
-        with publish.run_lock(warehouse, run_id="next"):
-            pass
+    with pytest.raises(ParkingWarehouseError, match="run doomed"), publish.run_lock(warehouse, run_id="next"):
+        pass
     holder.send_signal(signal.SIGKILL)
     holder.wait()
     with publish.run_lock(warehouse, run_id="next"):

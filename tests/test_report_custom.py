@@ -7,12 +7,12 @@ from datetime import date
 
 import duckdb
 import pytest
+from test_pipeline_fakes import install_fake_steps, make_settings
 
 from parking_warehouse import publish
 from parking_warehouse.errors import ParkingWarehouseError
 from parking_warehouse.pipeline import run_daily
 from parking_warehouse.reports import generate_custom_report
-from test_pipeline_fakes import install_fake_steps, make_settings
 
 ADMIN, STAFF, USER = 1, 2, 3  # core.dim_users of the stand-in build
 

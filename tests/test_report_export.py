@@ -6,12 +6,12 @@ from datetime import date
 
 import duckdb
 import pytest
+from test_pipeline_fakes import install_fake_steps, make_settings
 
 from parking_warehouse.cli import main
 from parking_warehouse.errors import ParkingWarehouseError
 from parking_warehouse.pipeline import run_daily
 from parking_warehouse.reports.export import export_parquet
-from test_pipeline_fakes import install_fake_steps, make_settings
 
 
 def test_every_mart_is_exported_as_parquet_with_its_rows(tmp_path, monkeypatch):

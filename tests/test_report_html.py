@@ -13,10 +13,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from test_pipeline_fakes import sample_outputs, sample_trend
 
 from parking_warehouse.reports import html
 from parking_warehouse.reports.html import render_index
-from test_pipeline_fakes import sample_outputs, sample_trend
 
 HEALTH = {
     "status": "degraded", "problems": ["2 source row(s) quarantined (backend_core_payment)"],

@@ -15,6 +15,8 @@ import pytest
 from spec_scenarios import BERLIN, assert_json, build
 from sourcedb import SourceDB
 
+pytestmark = pytest.mark.slow  # real dbt builds: ~15 s each
+
 
 def _now_utc_text() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
@@ -243,3 +245,30 @@ def test_backfill_after_a_correction_shows_the_corrected_truth(source_db):
         "by_status": [{"status": "completed", "count": 1, "amount": 14.0},
                       {"status": "refunded", "count": 1, "amount": 2.0}],
     })
+
+
+def test_row_deleted_by_hand_is_gone_after_a_full_refresh(source_db):
+    """Reading: a mistaken row an operator deletes by hand is a correction; a later run (with a
+    full-refresh extract, which is what notices deletions) no longer shows it anywhere."""
+    source_db.zone("Center", id=1)
+    source_db.slot(1, "A1", id=1)
+    source_db.slot(1, "A2", id=2)
+    source_db.vehicle("B-DEL 1", id=1)
+    source_db.session(1, 1, id=1, entry="2026-05-05 08:00:00", exit="2026-05-05 09:00:00",
+                      amount="2.00")
+    source_db.session(2, 1, id=2, entry="2026-05-05 10:00:00")          # the mistake
+    source_db.payment(1, "2.00", id=1, paid_at="2026-05-05 09:00:05")
+    before = build(source_db, date(2026, 5, 5), BERLIN)
+    assert_json(before["dashboard_summary"], {"occupied_slots": 1, "active_sessions": 1})
+
+    source_db.execute("delete from backend_core_parkingsession where id = 2")
+    after = build(source_db, date(2026, 5, 5), BERLIN, extract_full_refresh=True)
+    assert_json(after["dashboard_summary"], {
+        "total_slots": 2, "occupied_slots": 0, "available_slots": 2, "occupancy_rate": 0.0,
+        "active_sessions": 0, "completed_sessions": 1, "revenue_today": 2.0, "users_today": 1,
+    })
+    assert_json(after["active_sessions"], [])
+    assert_json([{k: v[k] for k in ("vehicle_number", "total_visits", "last_visit")}
+                 for v in after["vehicle_analytics"]],
+                [{"vehicle_number": "B-DEL 1", "total_visits": 1,
+                  "last_visit": "2026-05-05T10:00:00+02:00"}])

@@ -14,6 +14,8 @@ import pytest
 from spec_scenarios import BERLIN, assert_json, build, system_metrics_rows
 from sourcedb import SourceDB
 
+pytestmark = pytest.mark.slow  # real dbt builds: ~15 s each
+
 
 def _base(db: SourceDB) -> None:
     db.zone("Center", "2.00", id=1)
@@ -185,3 +187,46 @@ def test_new_york_spring_forward_example_from_the_spec(source_db):
         "available_slots": 1, "occupancy_rate": 50.0, "daily_revenue": 0.0,
         "active_sessions": 1, "occupancy_status": "warning",
     }])
+
+
+def _two_sessions(db: SourceDB) -> SourceDB:
+    db.zone("Z", id=1)
+    db.slot(1, "S1", id=1)
+    db.slot(1, "S2", id=2)
+    db.vehicle("TZ 1", id=1)
+    db.vehicle("TZ 2", id=2)
+    db.session(1, 1, id=1, entry="2026-03-10 04:00:00", exit="2026-03-10 05:15:00", amount="2.00")
+    db.session(2, 2, id=2, entry="2026-03-10 18:30:00")
+    db.payment(1, "2.00", id=1, paid_at="2026-03-10 05:15:00")
+    return db
+
+
+@pytest.mark.parametrize("tz, expected", [
+    ("UTC", {
+        "entry": "2026-03-10T04:00:00+00:00", "exit": "2026-03-10T05:15:00+00:00",
+        "active_entry": "2026-03-10T18:30:00+00:00", "active_hours": 5.5, "users": 2,
+        "hours": {4: 1, 18: 1}, "T": "2026-03-11T00:00:00+00:00"}),
+    # +05:30: session 2 enters exactly at T (D+1 00:00 local)
+    ("Asia/Kolkata", {
+        "entry": "2026-03-10T09:30:00+05:30", "exit": "2026-03-10T10:45:00+05:30",
+        "active_entry": "2026-03-11T00:00:00+05:30", "active_hours": 0.0, "users": 1,
+        "hours": {9: 1}, "T": "2026-03-11T00:00:00+05:30"}),
+])
+def test_offsets_other_than_whole_hours_and_utc(tmp_path, tz, expected):
+    db = _two_sessions(SourceDB(tmp_path / "source.sqlite3"))
+    out = build(db, date(2026, 3, 10), tz)
+    assert_json(out["completed_sessions"], [
+        {"session_id": 1, "entry_time": expected["entry"], "exit_time": expected["exit"],
+         "duration_hours": 1.25},
+    ])
+    assert_json(out["active_sessions"], [
+        {"session_id": 2, "entry_time": expected["active_entry"],
+         "duration_hours": expected["active_hours"]},
+    ])
+    assert_json(out["dashboard_summary"], {
+        "active_sessions": 1, "completed_sessions": 1, "revenue_today": 2.0,
+        "users_today": expected["users"],
+    })
+    assert_json(out["peak_hours"]["hourly_breakdown"], _hours(expected["hours"]))
+    assert_json(system_metrics_rows(db, tz), [{"timestamp": expected["T"]}])
+    db.close()

@@ -13,6 +13,8 @@ import pytest
 from spec_scenarios import BERLIN, assert_json, build, connect
 from sourcedb import SourceDB
 
+pytestmark = pytest.mark.slow  # real dbt builds: ~15 s each
+
 D = date(2026, 4, 15)
 
 

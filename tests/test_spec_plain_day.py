@@ -21,6 +21,8 @@ import pytest
 from spec_scenarios import BERLIN, assert_json, build, connect, make_plain_day
 from sourcedb import SourceDB
 
+pytestmark = pytest.mark.slow  # real dbt builds: ~15 s each
+
 D = date(2026, 3, 10)
 
 

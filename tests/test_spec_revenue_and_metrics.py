@@ -18,6 +18,8 @@ from spec_scenarios import (BERLIN, as_json, assert_json, build, connect, make_p
                             system_metrics_rows)
 from sourcedb import EPOCH, SourceDB
 
+pytestmark = pytest.mark.slow  # real dbt builds: ~15 s each
+
 
 @pytest.fixture(scope="module")
 def plain_day_warehouse(tmp_path_factory):
@@ -178,6 +180,14 @@ def test_occupancy_status_follows_the_rounded_rate(source_db):
         "total_slots": 10001, "occupied_slots": 5000, "available_slots": 5001,
         "occupancy_rate": 50.0, "active_sessions": 5000,
     })
+    # completed_sessions: the 100 latest; the 1000 that left share one exit_time -> id desc
+    assert second["dashboard_summary"]["completed_sessions"] == 1000
+    assert [s["session_id"] for s in second["completed_sessions"]] == list(range(1000, 900, -1))
+    assert first["completed_sessions"] == []
+    assert_json(second["peak_hours"]["peak_hours"], [
+        {"hour": 12, "entries": 4001}, {"hour": 14, "entries": 1999},
+        {"hour": 0, "entries": 0}, {"hour": 1, "entries": 0}, {"hour": 2, "entries": 0},
+    ])
     assert_json(system_metrics_rows(source_db, BERLIN), [
         {"timestamp": "2026-04-11T00:00:00+02:00", "total_slots": 5001, "occupied_slots": 4001,
          "occupancy_rate": 80.0, "occupancy_status": "warning"},

@@ -23,6 +23,8 @@ from spec_scenarios import (BERLIN, assert_json, build, connect, quarantine_reas
                             reconciliation)
 from sourcedb import SourceDB
 
+pytestmark = pytest.mark.slow  # real dbt builds: ~15 s each
+
 D = date(2026, 4, 20)
 NINE = ("dashboard_summary", "zone_occupancy", "revenue_report", "peak_hours", "active_sessions",
         "completed_sessions", "vehicle_analytics", "payment_analytics", "slot_usage")
@@ -279,3 +281,28 @@ EXPECTED_REASONS = {
 def test_quarantine_reasons_are_the_documented_ones(clean_and_dirty):
     _, _, dirty, _ = clean_and_dirty
     assert quarantine_reasons(dirty) == {key: {reason} for key, reason in EXPECTED_REASONS.items()}
+
+
+def test_exact_duplicate_transaction_id_where_the_index_was_dropped(source_db):
+    """The contract: 'exact copies where the index was dropped'. The lowest id keeps it."""
+    source_db.execute("drop table backend_core_payment")
+    source_db.execute(
+        "create table backend_core_payment (id integer not null primary key autoincrement,"
+        " amount decimal not null, payment_method varchar(20) not null,"
+        " status varchar(20) not null, transaction_id varchar(100) null, paid_at datetime null,"
+        " created_at datetime not null, updated_at datetime not null,"
+        " session_id bigint not null references backend_core_parkingsession (id))")
+    source_db.zone("Center", id=1)
+    source_db.slot(1, "A1", id=1)
+    source_db.vehicle("B-DUP 1", id=1)
+    source_db.session(1, 1, id=1, entry="2026-04-20 08:00:00", exit="2026-04-20 09:00:00",
+                      amount="3.00")
+    for pid, tx in ((1, "TX-1"), (2, "TX-1"), (3, " TX-1")):
+        source_db.payment(1, "3.00", id=pid, transaction_id=tx, paid_at="2026-04-20 09:00:05")
+    out = build(source_db, D, BERLIN)
+    assert quarantined(source_db)["backend_core_payment"] == {"2", "3"}
+    assert_json(out["revenue_report"], {
+        "total_revenue": 3.0, "transaction_count": 1,
+        "by_payment_method": [{"payment_method": "cash", "amount": 3.0, "count": 1}],
+    })
+    assert reconciliation(source_db)["backend_core_payment"] == (3, 1, 2)

@@ -1,4 +1,4 @@
-{#- For one source table: rows extracted (distinct ids in the raw layer, not deleted in the source)
+{#- For one source table: rows extracted (raw rows not deleted in the source)
     = rows trusted (the staging model under test) + rows quarantined. Fails with one row showing
     the three counts when they do not add up. -#}
 {% test extracted_equals_trusted_plus_quarantined(model, source_table, quarantine_model) %}
@@ -6,7 +6,7 @@
 with
 
 extracted as (
-    select count(distinct id) as row_count
+    select count(*) as row_count
     from {{ source('raw', source_table) }}
     where _deleted_at is null
 ),

@@ -12,7 +12,12 @@ from parking_warehouse import publish
 from parking_warehouse.config import Settings
 from parking_warehouse.errors import ParkingWarehouseError
 from parking_warehouse.reports.records import json_bytes, table_exists
-from parking_warehouse.reports.store import REPORT_TYPES, period_report_data, report_title, upsert_report
+from parking_warehouse.reports.store import (
+    REPORT_TYPES,
+    period_report_data,
+    report_title,
+    upsert_report,
+)
 
 _USER_TABLES = (("core", "dim_users"), ("staging", "stg_users"))
 

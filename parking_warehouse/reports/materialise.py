@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-from datetime import date, datetime, timedelta, timezone as utc_zone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -88,7 +88,7 @@ def render_report_files(*, outputs: dict, health: dict, trend: list[dict], run_i
         "run_date": run_date.isoformat(),
         "as_of": as_of.isoformat(),
         "timezone": timezone,
-        "generated_at": datetime.now(utc_zone.utc).astimezone(ZoneInfo(timezone)).isoformat(timespec="seconds"),
+        "generated_at": datetime.now(UTC).astimezone(ZoneInfo(timezone)).isoformat(timespec="seconds"),
         "warehouse": {
             "version": (publication or {}).get("version"),
             "published_at": (publication or {}).get("published_at"),

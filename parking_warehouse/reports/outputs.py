@@ -49,12 +49,15 @@ def build_outputs(con: duckdb.DuckDBPyConnection, *, timezone: str) -> dict[str,
 
 def marts_run_date(con: duckdb.DuckDBPyConnection) -> date:
     """The run date D the marts describe."""
-    try:
-        row = con.execute("select run_date from marts.dashboard_summary").fetchone()
-    except duckdb.CatalogException:
+    present = con.execute(
+        "select count(*) from information_schema.tables "
+        "where table_schema = 'marts' and table_name = 'dashboard_summary'"
+    ).fetchone()[0]
+    if not present:
         raise ParkingWarehouseError(
             "the warehouse has no marts (marts.dashboard_summary): run `parking-warehouse build` first"
-        ) from None
+        )
+    row = con.execute("select run_date from marts.dashboard_summary").fetchone()
     if row is None:
         raise ParkingWarehouseError("marts.dashboard_summary is empty: the build did not finish")
     return row[0]

@@ -7,7 +7,7 @@ so they are published with the marts they were computed from.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone as utc_zone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -92,7 +92,7 @@ def upsert_report(con, *, report_type: str, date_from: date, date_to: date, data
         con.execute(
             "insert into marts.analytics_reports values (?, ?, ?, ?, ?, ?, ?, ?)",
             [report_id, report_type, title, date_from, date_to, json_bytes(data).decode("utf-8"),
-             generated_by, datetime.now(utc_zone.utc)],
+             generated_by, datetime.now(UTC)],
         )
         con.execute("commit")
     except BaseException:

@@ -1,6 +1,9 @@
--- int_payments__checked: every extracted payment (latest version), typed, with the first contract
--- rule the row breaks on its own (null when none). Incremental like int_sessions__checked. Its
--- session and duplicate transaction ids are checked in quarantined_payments.
+-- int_payments__checked: every extracted payment, typed, with the first contract rule the row
+-- breaks on its own (own_reason; null when none), whether its session is missing from the
+-- source (is_session_missing) and whether a payment with a lower id holds its trimmed
+-- transaction id (is_duplicate_transaction). Incremental like int_sessions__checked; a payment
+-- is also checked again when its session was re-typed in this run (it may have arrived or been
+-- deleted) or when it shares a transaction id with a changed payment.
 {{
     config(
         materialized='incremental',
@@ -12,13 +15,40 @@
 
 with
 
-source as (
-    select * from {{ source('raw', 'backend_core_payment') }}
-    {% if is_incremental() %}
+raw_payments as (select * from {{ source('raw', 'backend_core_payment') }}),
+sessions as (select * from {{ ref('int_sessions__checked') }}),
+
+{% if is_incremental() %}
+
+changed_rows as (
+    select id, trim(transaction_id) as transaction_key
+    from raw_payments
     where {{ raw_rows_changed_since_last_build() }}
-    {% endif %}
-    qualify row_number() over (partition by id order by _loaded_at desc) = 1
 ),
+
+-- the transaction ids the changed rows hold now, and held before
+touched_keys as (
+    select transaction_key from changed_rows where transaction_key is not null
+    union
+    select transaction_key from {{ this }}
+    where payment_id in (select id from changed_rows) and transaction_key is not null
+),
+
+source as (
+    select *
+    from raw_payments
+    where id in (select id from changed_rows)
+        or {{ parse_id('session_id') }} in (
+            select session_id from sessions where _built_at = {{ build_stamp() }}
+        )
+        or trim(transaction_id) in (select transaction_key from touched_keys)
+),
+
+{% else %}
+
+source as (select * from raw_payments),
+
+{% endif %}
 
 typed as (
     select
@@ -39,38 +69,70 @@ typed as (
     from source
 ),
 
+-- the lowest id among the extracted payments holding a transaction id keeps it
+transaction_keepers as (
+    select
+        transaction_key,
+        min(payment_id) as keeper_payment_id
+    from (
+        select payment_id, transaction_key from typed where not is_deleted
+        {% if is_incremental() %}
+        union all
+        select payment_id, transaction_key
+        from {{ this }}
+        where not is_deleted
+            and transaction_key in (select transaction_key from typed)
+            and payment_id not in (select payment_id from typed)
+        {% endif %}
+    ) as holders
+    where transaction_key is not null
+    group by transaction_key
+),
+
+existing_sessions as (
+    select session_id from sessions where not is_deleted
+),
+
 checked as (
     select
-        payment_id,
-        session_id,
-        amount,
-        payment_method,
-        status,
-        transaction_id,
-        transaction_key,
-        paid_at,
-        created_at,
-        updated_at,
-        _loaded_at,
-        _deleted_at,
-        is_deleted,
+        typed.payment_id,
+        typed.session_id,
+        typed.amount,
+        typed.payment_method,
+        typed.status,
+        typed.transaction_id,
+        typed.transaction_key,
+        typed.paid_at,
+        typed.created_at,
+        typed.updated_at,
+        typed._loaded_at,
+        typed._deleted_at,
+        typed.is_deleted,
         case
-            when session_id is null
-                or amount is null
-                or (has_paid_at and paid_at is null)
-                or created_at is null
-                or updated_at is null
+            when typed.session_id is null
+                or typed.amount is null
+                or (typed.has_paid_at and typed.paid_at is null)
+                or typed.created_at is null
+                or typed.updated_at is null
                 then 'unparseable value'
-            when payment_method is null or payment_method not in ('cash', 'online')
-                or status is null or status not in ('pending', 'completed', 'failed', 'refunded')
+            when typed.payment_method is null or typed.payment_method not in ('cash', 'online')
+                or typed.status is null
+                or typed.status not in ('pending', 'completed', 'failed', 'refunded')
                 then 'unknown enumerated value'
-            when amount < 0
+            when typed.amount < 0
                 then 'negative amount'
-            when status = 'completed' and paid_at is null
+            when typed.status = 'completed' and typed.paid_at is null
                 then 'completed payment without paid_at'
         end as own_reason,
+        existing_sessions.session_id is null as is_session_missing,
+        coalesce(typed.payment_id <> transaction_keepers.keeper_payment_id, false)
+            as is_duplicate_transaction,
         {{ build_stamp() }} as _built_at
     from typed
+    left join existing_sessions
+        on typed.session_id = existing_sessions.session_id
+    left join transaction_keepers
+        on typed.transaction_key = transaction_keepers.transaction_key
 )
 
 select * from checked

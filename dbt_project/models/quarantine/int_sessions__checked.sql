@@ -18,7 +18,6 @@ source as (
     {% if is_incremental() %}
     where {{ raw_rows_changed_since_last_build() }}
     {% endif %}
-    qualify row_number() over (partition by id order by _loaded_at desc) = 1
 ),
 
 typed as (

@@ -4,7 +4,6 @@ with
 
 source as (
     select * from {{ source('raw', 'users_customuser') }}
-    qualify row_number() over (partition by id order by _loaded_at desc) = 1
 ),
 
 typed as (

@@ -14,7 +14,7 @@ with
 {{ source_table }} as (
     select
         '{{ source_table }}' as table_name,
-        (select count(distinct id) from {{ source('raw', source_table) }} where _deleted_at is null)
+        (select count(*) from {{ source("raw", source_table) }} where _deleted_at is null)
             as rows_extracted,
         (select count(*) from {{ ref(staging_model) }}) as rows_trusted,
         (select count(*) from {{ ref(quarantine_model) }}) as rows_quarantined

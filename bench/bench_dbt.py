@@ -1,0 +1,122 @@
+"""Benchmark the dbt build on ~10M sessions: a full build, then one daily incremental build.
+
+    python bench/bench_dbt.py                       # generate (cached), extract, build, append, build
+    python bench/bench_dbt.py --size 1m             # a smaller run
+    python bench/bench_dbt.py --work /data/bench    # where the source and warehouse live
+
+Steps: generate the source with the generator (cached in WORK as <size>.sqlite3; the daily step
+appends a day to a copy), extract it to raw, `build_models(full_refresh=True)` for D, then the
+next day: `append_days(1)`, incremental extract, `build_models` for D+1. The figures are printed
+and written to bench/results/dbt.md. Targets (issue 5): full build < 120 s on 10M sessions,
+daily incremental < 10 % of that.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from parking_warehouse.generator import append_days, generate_database  # noqa: E402
+from parking_warehouse.transform import build_models  # noqa: E402
+
+RESULTS = Path(__file__).parent / "results" / "dbt.md"
+END_DATE = date(2026, 3, 7)
+TIMEZONE = "Europe/Berlin"
+SIZES = {  # same shapes as bench_generate.py
+    "small": {"days": 30, "zones": 6, "slots_per_zone": 40},
+    "1m": {"days": 365, "zones": 12, "slots_per_zone": 70},
+    "10m": {"days": 1095, "zones": 24, "slots_per_zone": 120},
+}
+
+
+def timed(label: str, function, *args, **kwargs):
+    started = time.perf_counter()
+    value = function(*args, **kwargs)
+    seconds = time.perf_counter() - started
+    print(f"{label}: {seconds:.1f} s", flush=True)
+    return value, seconds
+
+
+def row_count(warehouse: Path, table: str) -> int:
+    import duckdb
+
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute(f"select count(*) from {table}").fetchone()[0]
+    finally:
+        con.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", choices=sorted(SIZES), default="10m")
+    parser.add_argument("--work", type=Path, default=Path("/tmp/parking-bench"))
+    parser.add_argument("--dirty-rate", type=float, default=0.001)
+    args = parser.parse_args()
+    from extract import extract_to_raw
+
+    args.work.mkdir(parents=True, exist_ok=True)
+    pristine = args.work / f"{args.size}-{args.dirty_rate}.sqlite3"
+    if not pristine.exists():
+        timed("generate", generate_database, pristine, end_date=END_DATE, timezone=TIMEZONE,
+              seed=42, dirty_rate=args.dirty_rate, **SIZES[args.size])
+    source = args.work / "source.sqlite3"
+    warehouse = args.work / "warehouse.duckdb"
+    shutil.copyfile(pristine, source)
+    for path in args.work.glob("warehouse.duckdb*"):
+        shutil.rmtree(path) if path.is_dir() else path.unlink()
+
+    _, extract_seconds = timed("extract (full)", extract_to_raw, str(source), warehouse)
+    full, full_seconds = timed("dbt build (full refresh)", build_models, warehouse,
+                               run_date=END_DATE, timezone=TIMEZONE, full_refresh=True)
+    print(full)
+    sessions = row_count(warehouse, "core.fct_parking_sessions")
+    payments = row_count(warehouse, "core.fct_payments")
+
+    timed("append one day", append_days, source, days=1, seed=7, dirty_rate=args.dirty_rate)
+    _, extract2_seconds = timed("extract (incremental)", extract_to_raw, str(source), warehouse)
+    daily, daily_seconds = timed("dbt build (daily incremental)", build_models, warehouse,
+                                 run_date=END_DATE + timedelta(days=1), timezone=TIMEZONE)
+    print(daily)
+
+    slowest_full = sorted(full.nodes, key=lambda n: -n.seconds)[:8]
+    slowest_daily = sorted(daily.nodes, key=lambda n: -n.seconds)[:8]
+    ratio = daily_seconds / full_seconds
+    lines = [
+        "# dbt build benchmark",
+        "",
+        f"`python bench/bench_dbt.py --size {args.size}` on {platform.node() or 'this machine'} "
+        f"({os.cpu_count()} cores, shared), time zone {TIMEZONE}, dirty rate {args.dirty_rate}: "
+        f"{sessions:,} trusted sessions, {payments:,} trusted payments "
+        f"({len(full.nodes)} dbt nodes: models, tests, exposures).",
+        "",
+        "| step | seconds | target |",
+        "|---|---:|---|",
+        f"| extract, full (not part of the target) | {extract_seconds:.1f} | |",
+        f"| dbt build, full refresh, D = {END_DATE} | {full_seconds:.1f} | < 120 s: "
+        f"{'met' if full_seconds < 120 else 'MISSED'} |",
+        f"| extract, incremental, one appended day | {extract2_seconds:.1f} | |",
+        f"| dbt build, daily incremental, D + 1 | {daily_seconds:.1f} | < 10 % of full "
+        f"({ratio:.0%}): {'met' if ratio < 0.10 else 'MISSED'}; < 12 s: "
+        f"{'met' if daily_seconds < 12 else 'MISSED'} |",
+        "",
+        "Slowest nodes, full build: " + ", ".join(f"{n.name} {n.seconds:.1f} s" for n in slowest_full),
+        "",
+        "Slowest nodes, daily build: " + ", ".join(f"{n.name} {n.seconds:.1f} s" for n in slowest_daily),
+        "",
+    ]
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text("\n".join(lines))
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
