@@ -15,7 +15,7 @@ import adbc_driver_postgresql.dbapi
 
 from extract.batches import ChunkedReader, batch_schema, test_pause_seconds
 from extract.contract import CHANGE_COLUMN, KEY, TablePlan
-from extract.sources import DRIVER_ERRORS, Selection, redact, scrub
+from extract.sources import DRIVER_ERRORS, Selection, checked_datetime_text, redact, scrub
 from parking_warehouse.errors import ParkingWarehouseError
 
 
@@ -127,9 +127,7 @@ class PostgresSource:
 def _incremental_condition(selection: Selection) -> str:
     terms = []
     if selection.changed_since is not None:
-        since = selection.changed_since
-        if "'" in since:
-            raise ValueError(f"unexpected datetime text {since!r}")
+        since = checked_datetime_text(selection.changed_since)
         terms.append(f"{_quote(CHANGE_COLUMN)} >= timestamptz '{since}+00'")
     if selection.above_id is not None:
         terms.append(f"{KEY} > {int(selection.above_id)}")

@@ -47,6 +47,16 @@ class Source(Protocol):
     def close(self) -> None: ...
 
 
+DATETIME_TEXT = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{6})?")
+
+
+def checked_datetime_text(value: str) -> str:
+    """A window bound goes into SQL text: make sure it is nothing but a datetime."""
+    if not DATETIME_TEXT.fullmatch(value):
+        raise ValueError(f"unexpected datetime text {value!r}")
+    return value
+
+
 def is_postgres_url(source: str) -> bool:
     return source.startswith(("postgresql://", "postgres://"))
 

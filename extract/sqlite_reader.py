@@ -5,8 +5,9 @@ pinned DuckDB, Python's sqlite3 module is about twice as slow (a Python object p
 ADBC's SQLite driver steps the statement in C and fills Arrow buffers directly, releasing the GIL.
 
 - Every column but `id` is read as `CAST(col AS TEXT)`: SQLite values have no fixed type (a
-  decimal may be stored as integer, real or text), the text of a REAL is its shortest decimal
-  form (4.1), and the raw layer keeps text anyway. `id` (the rowid) stays an integer.
+  decimal may be stored as integer, real or text), a REAL reads as its short decimal text
+  (4.1; 17 digits only when 15 do not give the same number back), and the raw layer keeps
+  text anyway. `id` (the rowid) stays an integer.
 - The ADBC driver infers Arrow types from the first batch and fails on a later mismatch (a
   column that is NULL throughout the first batch is typed int64). A one-row "sentinel" with
   `id` NULL and '' in every text column is put in front of each query so every column is typed
@@ -19,21 +20,19 @@ ADBC's SQLite driver steps the statement in C and fills Arrow buffers directly, 
 
 from __future__ import annotations
 
-import os
 from functools import partial
 from pathlib import Path
 from urllib.parse import quote
 
 import adbc_driver_sqlite.dbapi
-import pyarrow.compute as pc
 
 from extract.batches import ChunkedReader, batch_schema, test_pause_seconds
 from extract.contract import CHANGE_COLUMN, KEY, TablePlan
-from extract.sources import DRIVER_ERRORS, Selection
+from extract.sources import DRIVER_ERRORS, Selection, checked_datetime_text
 from parking_warehouse.errors import ParkingWarehouseError
 
-BATCH_ROWS = 65_536
 CHUNK_IDS = 131_072  # ids per range query of a full read
+BATCH_ROWS = CHUNK_IDS + 1  # one batch per range (with the sentinel)
 READERS = 2
 BUSY_TIMEOUT_MS = 30_000
 
@@ -89,7 +88,8 @@ class SqliteSource:
         try:
             rows = self._query(f"select name from pragma_table_info('{table}') order by cid")
         except DRIVER_ERRORS as error:
-            raise ParkingWarehouseError(f"source {self.label}: cannot read the schema of {table}: {error}") from None
+            raise ParkingWarehouseError(
+                f"source {self.label}: cannot read the schema of {table}: {error}") from None
         if not rows:
             raise ParkingWarehouseError(
                 f"source {self.label}: table {table} does not exist (is this the parking "
@@ -106,7 +106,8 @@ class SqliteSource:
         else:
             conditions = [_incremental_condition(selection)]
         chunks = [
-            partial(self._produce, table=plan.table, sql=self._select(plan, condition), batch_rows=batch_rows)
+            partial(self._produce, table=plan.table, sql=self._select(plan, condition),
+                    batch_rows=batch_rows)
             for condition in conditions
         ]
         return ChunkedReader(batch_schema(plan.columns), chunks, self._connect, workers=READERS,
@@ -124,9 +125,11 @@ class SqliteSource:
             f"null as {_quote(c)}" if c == KEY else f"'' as {_quote(c)}" for c in plan.columns
         )
         values = ", ".join(
-            _quote(c) if c == KEY else f"cast({_quote(c)} as text) as {_quote(c)}" for c in plan.columns
+            _quote(c) if c == KEY else f"cast({_quote(c)} as text) as {_quote(c)}"
+            for c in plan.columns
         )
-        return f"select {sentinel} union all select {values} from {_quote(plan.table)} where {condition}"
+        return (f"select {sentinel} union all "
+                f"select {values} from {_quote(plan.table)} where {condition}")
 
     def _produce(self, con, table: str, sql: str, batch_rows: int):
         cursor = con.cursor()
@@ -135,15 +138,18 @@ class SqliteSource:
             cursor.execute(sql)
             first = True
             for batch in cursor.fetch_record_batch():
-                if first:  # drop the sentinel row
-                    batch = batch.filter(pc.is_valid(batch.column(0)))
+                if first:  # drop the sentinel: the first row (UNION ALL keeps the order), no copy
+                    if batch.num_rows and batch.column(0)[0].is_valid:
+                        raise AssertionError("the sentinel row did not come first")
+                    batch = batch.slice(1)
                     first = False
                 if batch.num_rows:
                     yield batch
         except ParkingWarehouseError:
             raise
         except DRIVER_ERRORS as error:
-            raise ParkingWarehouseError(f"source {self.label}: reading table {table} failed: {error}") from None
+            raise ParkingWarehouseError(
+                f"source {self.label}: reading table {table} failed: {error}") from None
         finally:
             cursor.close()
 
@@ -162,16 +168,10 @@ def _incremental_condition(selection: Selection) -> str:
     """
     terms = []
     if selection.changed_since is not None:
-        terms.append(f"{_quote(CHANGE_COLUMN)} >= '{_checked_text(selection.changed_since)}'")
+        terms.append(f"{_quote(CHANGE_COLUMN)} >= '{checked_datetime_text(selection.changed_since)}'")
     if selection.above_id is not None:
         terms.append(f"{KEY} > {int(selection.above_id)}")
     if selection.reread_ids:
         ids = ",".join(str(int(i)) for i in selection.reread_ids)
         terms.append(f"{KEY} in (select value from json_each('[{ids}]'))")
     return "(" + " or ".join(terms) + ")" if terms else "1"
-
-
-def _checked_text(value: str) -> str:
-    if "'" in value or os.linesep in value:
-        raise ValueError(f"unexpected datetime text {value!r}")
-    return value

@@ -15,11 +15,10 @@ They were written from the spec alone, without reading the models, as a second r
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date
 from pathlib import Path
 
 import duckdb
-
 from sourcedb import SourceDB
 
 BERLIN = "Europe/Berlin"
@@ -40,8 +39,14 @@ def warehouse_of(source_db: SourceDB) -> Path:
     return source_db.path.with_name("warehouse.duckdb")
 
 
-def build(source_db: SourceDB, run_date: date, tz: str, *, full_refresh: bool = False,
-          extract_full_refresh: bool = False) -> dict:
+def build(
+    source_db: SourceDB,
+    run_date: date,
+    tz: str,
+    *,
+    full_refresh: bool = False,
+    extract_full_refresh: bool = False,
+) -> dict:
     """Extract the source into its warehouse, build the models for `run_date`, return the outputs.
 
     `full_refresh` rebuilds every dbt model; `extract_full_refresh` re-reads every source table
@@ -78,8 +83,10 @@ def as_json(value):
 def _project(got, expected):
     """`got` reduced to the keys `expected` names (objects may carry more fields)."""
     if isinstance(expected, dict) and isinstance(got, dict):
-        return {key: _project(got[key], value) if key in got else "<missing>"
-                for key, value in expected.items()}
+        return {
+            key: _project(got[key], value) if key in got else "<missing>"
+            for key, value in expected.items()
+        }
     if isinstance(expected, list) and isinstance(got, list) and len(expected) == len(got):
         return [_project(g, e) for g, e in zip(got, expected)]
     return got
@@ -102,9 +109,10 @@ def _type_errors(got, expected, path="$"):
     elif isinstance(expected, int):
         if isinstance(got, bool) or not isinstance(got, int):
             errors.append(f"{path}: expected an integer (a count or id), got {got!r}")
-    elif isinstance(expected, float):
-        if isinstance(got, bool) or not isinstance(got, (int, float)):
-            errors.append(f"{path}: expected a number, got {got!r}")
+    elif isinstance(expected, float) and (
+        isinstance(got, bool) or not isinstance(got, (int, float))
+    ):
+        errors.append(f"{path}: expected a number, got {got!r}")
     return errors
 
 
@@ -184,9 +192,7 @@ def _plain(value, tz: str):
         return float(value)
     if isinstance(value, datetime):
         if value.tzinfo is None:  # a naive value is taken as UTC
-            from datetime import timezone
-
-            value = value.replace(tzinfo=timezone.utc)
+            value = value.replace(tzinfo=UTC)
         return value.astimezone(ZoneInfo(tz)).isoformat()
     return value
 
@@ -217,11 +223,11 @@ def make_plain_day(db: SourceDB) -> SourceDB:
 
     db.slot(1, "A1", id=1, slot_type="regular")
     db.slot(1, "A2", id=2, slot_type="compact")
-    db.slot(1, "A3", id=3, slot_type="ev", is_active=0, is_occupied=1)           # inactive slot
+    db.slot(1, "A3", id=3, slot_type="ev", is_active=0, is_occupied=1)  # inactive slot
     db.slot(2, "B1", id=4, slot_type="regular")
     db.slot(2, "B2", id=5, slot_type="regular", created="2026-03-11 08:00:00")  # created after T
-    db.slot(3, "C1", id=6, slot_type="regular")                                 # zone inactive
-    db.slot(1, "A4", id=7, slot_type="handicapped", is_occupied=1)              # live flag lies
+    db.slot(3, "C1", id=6, slot_type="regular")  # zone inactive
+    db.slot(1, "A4", id=7, slot_type="handicapped", is_occupied=1)  # live flag lies
     db.slot(1, "A5", id=8, slot_type="motorcycle")
     db.slot(2, "B3", id=9, slot_type="regular")
     db.slot(2, "B4", id=10, slot_type="ev")
@@ -230,31 +236,49 @@ def make_plain_day(db: SourceDB) -> SourceDB:
     db.vehicle("M-CC 300", owner=None, id=2, vehicle_type="motorcycle")
     db.vehicle("HH-DD 400", owner=2, id=3, vehicle_type="ev")
     db.vehicle("B-BB 200", owner=1, id=4, vehicle_type="van")
-    db.vehicle("K-EE 500", owner=None, id=5, vehicle_type="car")                # only cancelled
+    db.vehicle("K-EE 500", owner=None, id=5, vehicle_type="car")  # only cancelled
     db.vehicle("D-FF 600", owner=2, id=6, vehicle_type="car")
-    db.vehicle("b-GG 700", owner=None, id=7, vehicle_type="van")                # lower-case plate
+    db.vehicle("b-GG 700", owner=None, id=7, vehicle_type="van")  # lower-case plate
 
     s = db.session
     # active at T
-    s(1, 1, id=1, entry="2026-03-10 08:00:00")                                  # 09:00
-    s(4, 4, id=2, entry="2026-03-10 20:30:00", exit="2026-03-11 01:00:00",      # exits after T
-      amount="9.00")
-    s(1, 2, id=3, entry="2026-03-10 22:15:00")                                  # 2nd open on A1
-    s(2, 3, id=4, entry="2026-03-10 23:00:00")                                  # enters at T
-    s(3, 7, id=5, entry="2026-03-10 08:00:00")                                  # inactive slot
+    s(1, 1, id=1, entry="2026-03-10 08:00:00")  # 09:00
+    s(
+        4,
+        4,
+        id=2,
+        entry="2026-03-10 20:30:00",
+        exit="2026-03-11 01:00:00",  # exits after T
+        amount="9.00",
+    )
+    s(1, 2, id=3, entry="2026-03-10 22:15:00")  # 2nd open on A1
+    s(2, 3, id=4, entry="2026-03-10 23:00:00")  # enters at T
+    s(3, 7, id=5, entry="2026-03-10 08:00:00")  # inactive slot
     # completed in W(D)
     s(2, 1, id=6, entry="2026-03-09 23:30:00", exit="2026-03-10 02:00:00", amount="6.00")
     s(4, 2, id=7, entry="2026-03-10 12:00:00", exit="2026-03-10 17:00:00", amount=4.1)  # REAL
     s(9, 3, id=8, entry="2026-03-10 14:00:00", exit="2026-03-10 17:00:00", amount="9.00")
     s(6, 4, id=9, entry="2026-03-10 09:00:00", exit="2026-03-10 10:00:00", amount="1.50")
-    s(10, 6, id=10, entry="2026-03-10 21:00:00", exit="2026-03-10 23:00:00",    # exits at T
-      amount="6.00")
+    s(
+        10,
+        6,
+        id=10,
+        entry="2026-03-10 21:00:00",
+        exit="2026-03-10 23:00:00",  # exits at T
+        amount="6.00",
+    )
     # completed earlier
     s(1, 6, id=11, entry="2026-03-01 09:00:00", exit="2026-03-01 11:00:00", amount="4.00")
     s(7, 1, id=12, entry="2026-02-20 15:00:00", exit="2026-02-20 16:30:00", amount="3.00")
-    s(8, 2, id=13, entry="2026-02-08 22:30:00", exit="2026-02-08 23:30:00",    # before window
-      amount="2.00")
-    s(8, 5, id=14, entry="2026-03-10 15:00:00", status="cancelled")            # cancelled
+    s(
+        8,
+        2,
+        id=13,
+        entry="2026-02-08 22:30:00",
+        exit="2026-02-08 23:30:00",  # before window
+        amount="2.00",
+    )
+    s(8, 5, id=14, entry="2026-03-10 15:00:00", status="cancelled")  # cancelled
     s(10, 2, id=15, entry="2026-03-10 18:00:00", exit="2026-03-10 19:00:00", amount="3.00")
     s(4, 3, id=16, entry="2026-03-05 07:00:00", exit="2026-03-05 08:00:00", amount="3.00")  # unpaid
 
@@ -264,19 +288,71 @@ def make_plain_day(db: SourceDB) -> SourceDB:
     p(11, "4.00", id=3, method="cash", transaction_id="TX-3", paid_at="2026-03-01 11:00:05")
     p(6, "6.00", id=4, method="cash", transaction_id="TX-4", paid_at="2026-03-10 02:00:10")
     p(9, "1.50", id=5, method="cash", transaction_id="TX-5", paid_at="2026-03-10 10:00:00")
-    p(7, 4.1, id=6, method="online", transaction_id="TX-6", paid_at="2026-03-10 17:01:00",
-      created="2026-03-10 17:00:20")
-    p(7, 4.1, id=7, method="online", status="failed", transaction_id="TX-7",
-      created="2026-03-10 17:00:00")                       # higher id, earlier created_at
-    p(8, "9.00", id=8, method="online", status="refunded", transaction_id="TX-8",
-      paid_at="2026-03-10 17:00:30")
-    p(15, "3.00", id=9, method="cash", status="failed", transaction_id="TX-9",
-      created="2026-03-10 19:00:10")
-    p(2, "9.00", id=10, method="online", status="pending", transaction_id="TX-10",
-      created="2026-03-10 22:50:00")
-    p(10, "6.00", id=11, method="cash", transaction_id="TX-11", paid_at="2026-03-10 23:00:00")  # at T
-    p(6, "6.00", id=12, method="online", status="pending", transaction_id="TX-12",
-      created="2026-03-11 09:00:00")                       # created after T: does not exist
-    p(15, "3.00", id=13, method="cash", status="completed", transaction_id="TX-13",
-      created="2026-03-10 19:00:10", paid_at="2026-03-11 06:00:00")  # paid after T: pending at T
+    p(
+        7,
+        4.1,
+        id=6,
+        method="online",
+        transaction_id="TX-6",
+        paid_at="2026-03-10 17:01:00",
+        created="2026-03-10 17:00:20",
+    )
+    p(
+        7,
+        4.1,
+        id=7,
+        method="online",
+        status="failed",
+        transaction_id="TX-7",
+        created="2026-03-10 17:00:00",
+    )  # higher id, earlier created_at
+    p(
+        8,
+        "9.00",
+        id=8,
+        method="online",
+        status="refunded",
+        transaction_id="TX-8",
+        paid_at="2026-03-10 17:00:30",
+    )
+    p(
+        15,
+        "3.00",
+        id=9,
+        method="cash",
+        status="failed",
+        transaction_id="TX-9",
+        created="2026-03-10 19:00:10",
+    )
+    p(
+        2,
+        "9.00",
+        id=10,
+        method="online",
+        status="pending",
+        transaction_id="TX-10",
+        created="2026-03-10 22:50:00",
+    )
+    p(
+        10, "6.00", id=11, method="cash", transaction_id="TX-11", paid_at="2026-03-10 23:00:00"
+    )  # at T
+    p(
+        6,
+        "6.00",
+        id=12,
+        method="online",
+        status="pending",
+        transaction_id="TX-12",
+        created="2026-03-11 09:00:00",
+    )  # created after T: does not exist
+    p(
+        15,
+        "3.00",
+        id=13,
+        method="cash",
+        status="completed",
+        transaction_id="TX-13",
+        created="2026-03-10 19:00:10",
+        paid_at="2026-03-11 06:00:00",
+    )  # paid after T: pending at T
     return db

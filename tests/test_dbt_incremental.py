@@ -55,6 +55,7 @@ def two_days(tmp_path_factory):
     orphan = db.session(a1, 50, entry="2026-03-08 12:00:00", exit="2026-03-08 13:00:00", amount="2.00")
     db.payment(orphan, "2.00", paid_at="2026-03-08 13:00:02", transaction_id="T4")
     doomed = db.session(a1, van, entry="2026-03-08 14:00:00", exit="2026-03-08 15:00:00", amount="2.00")
+    db.payment(60, "3.00", paid_at="2026-03-08 16:00:00", transaction_id="T6")  # session arrives later
 
     incremental = folder / "incremental.duckdb"
     build(db, incremental, D1, TZ)
@@ -75,6 +76,9 @@ def two_days(tmp_path_factory):
     db.payment(fresh, "4.00", method="online", paid_at="2026-03-09 17:30:09", transaction_id="T5")
     db.payment(fresh, "4.00", method="online", paid_at="2026-03-09 17:30:10", transaction_id=" T5")
     db.session(a2, van, entry="2026-03-09 23:00:00")
+    db.session(a1, van, id=60, entry="2026-03-08 15:30:00", exit="2026-03-08 15:50:00",
+               amount="3.00", updated=later)
+    db.payment(fresh, "1.00", paid_at="2026-03-09 18:00:00", transaction_id="T3 ")  # an old id again
     db.commit()
     build(db, incremental, D2, TZ)
 
@@ -103,6 +107,7 @@ def test_incremental_build_picked_up_every_change(two_days):
                               "order by run_date").fetchall()
     finally:
         con.close()
-    assert statuses == [(1, "refunded"), (2, "completed"), (4, "completed"), (5, "completed")]
-    assert [s for (s,) in sessions] == [1, 2, 4, 6, 7]
+    assert statuses == [(1, "refunded"), (2, "completed"), (4, "completed"), (5, "completed"),
+                        (6, "completed")]
+    assert [s for (s,) in sessions] == [1, 2, 4, 6, 7, 60]
     assert [(str(d), str(r)) for d, r in history] == [("2026-03-08", "8.00"), ("2026-03-09", "22.00")]

@@ -553,3 +553,17 @@ def test_environment_threshold_reaches_the_suite(broken_raw, tmp_path, monkeypat
     assert [o.expectation for o in raised.value.report.failures] == [
         "expect_column_values_to_be_unique"
     ]
+
+
+def test_a_load_larger_than_max_rows_per_load_is_checked_on_a_sample(clean_warehouse):
+    report = validate_warehouse(
+        clean_warehouse, suite="raw", run_id="r2", thresholds={"max_rows_per_load": 100}
+    )
+    assert report.status == "ok"
+    sample = "value checks on a repeatable sample of 100 of the load's"
+    assert report.notes == (
+        f"raw.backend_core_parkingsession: {sample} 150 rows",
+        f"raw.backend_core_payment: {sample} 120 rows",
+    )
+    sampled = outcomes(report, "expect_column_values_to_be_in_set", "status", failed=False)
+    assert {o.details["result"]["element_count"] for o in sampled} == {100}  # sessions, payments
