@@ -20,10 +20,10 @@ START = datetime.fromisoformat(os.environ.get("PARKING_START_DATE", "2026-01-01"
 PUBLISHED_WAREHOUSE = Asset(name="parking_warehouse", uri=SETTINGS.warehouse.as_uri())
 
 
-def _run():
+def _run(context=None):
     from parking_warehouse.pipeline import Run
 
-    context = get_current_context()
+    context = context or get_current_context()
     run_date = context["data_interval_start"].astimezone(ZoneInfo(SETTINGS.timezone)).date()
     return Run(SETTINGS, run_date, context["run_id"], lock_wait_seconds=1800)
 
@@ -38,7 +38,7 @@ def _step(name: str):
 def _record_failure(context) -> None:
     from parking_warehouse.pipeline import record_failure
 
-    record_failure(_run(), context["task_instance"].task_id, context.get("exception"))
+    record_failure(_run(context), context["task_instance"].task_id, context.get("exception"))
 
 
 @dag(

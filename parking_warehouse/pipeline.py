@@ -115,9 +115,22 @@ def validate_marts_step(run: Run) -> str:
 
 
 def publish_step(run: Run) -> publish.Publication:
-    """Replace the published warehouse with the validated working copy (os.replace)."""
+    """Replace the published warehouse with the validated working copy (os.replace).
+
+    Custom reports published while this run was building (an admin's request does not wait
+    for the nightly run) are carried over into the working copy first; any other publication
+    in between makes `publish` refuse.
+    """
+    from parking_warehouse.reports.custom import REPORT_RUN_PREFIX
+    from parking_warehouse.reports.store import carry_over_requested_reports
+
+    warehouse = run.settings.warehouse
     with run.lock():
-        return publish.publish(run.settings.warehouse, run.run_id, run_date=run.run_date.isoformat())
+        since = publish.publications_since_copy(warehouse, run.run_id)
+        if since and all(r["run_id"].startswith(REPORT_RUN_PREFIX) for r in since):
+            carry_over_requested_reports(run.working_copy, warehouse)
+            publish.rebase_working_copy(warehouse, run.run_id)
+        return publish.publish(warehouse, run.run_id, run_date=run.run_date.isoformat())
 
 
 def materialise_reports_step(run: Run) -> Path:

@@ -173,8 +173,39 @@ def prepare_working_copy(warehouse: Path | str, run_id: str) -> Path:
         _remove(partial)
         shutil.copyfile(paths.published, partial)  # copyfile: a writable copy, not the 0444 mode
         os.replace(partial, working)
-    (working.parent / f"{working.stem}.base.json").write_text(json.dumps({"base": base}) + "\n")
+    _write_base(working, base, read_log(warehouse)["current"] if base else None)
     return working
+
+
+def _base_file(working: Path) -> Path:
+    return working.parent / f"{working.stem}.base.json"
+
+
+def _write_base(working: Path, identity: dict | None, version: int | None) -> None:
+    _base_file(working).write_text(json.dumps({"base": identity, "version": version}) + "\n")
+
+
+def publications_since_copy(warehouse: Path | str, run_id: str) -> list[dict] | None:
+    """What was published after the run's working copy was made: [] if nothing, the records
+    if they can be told (newer versions of the same line), None if not (e.g. a rollback)."""
+    paths = warehouse_paths(warehouse)
+    base_file = _base_file(working_copy(warehouse, run_id))
+    recorded = json.loads(base_file.read_text()) if base_file.exists() else {"base": None, "version": None}
+    if recorded["base"] == _identity(paths.published):
+        return []
+    log = read_log(warehouse)
+    if not any(r["version"] == recorded["version"] for r in log["versions"]):
+        return None  # the version it was copied from was rolled back over, or is too old
+    newer = [r for r in log["versions"] if r["version"] > recorded["version"]]
+    if not newer or newer[-1]["version"] != log["current"]:
+        return None
+    return newer
+
+
+def rebase_working_copy(warehouse: Path | str, run_id: str) -> None:
+    """Record that the working copy now includes what was published since it was made."""
+    paths = warehouse_paths(warehouse)
+    _write_base(working_copy(warehouse, run_id), _identity(paths.published), read_log(warehouse)["current"])
 
 
 def _remove_stale_working_copies(paths: WarehousePaths, max_age_seconds: float = 3 * 86400) -> None:
@@ -214,7 +245,7 @@ def discard_working_copy(warehouse: Path | str, run_id: str) -> None:
 def _working_files(working: Path) -> list[Path]:
     """The working copy and what lives beside it: its log, base record and dbt's folder."""
     return [working, Path(f"{working}.wal"), working.with_suffix(".partial"),
-            working.parent / f"{working.stem}.base.json", Path(f"{working}.dbt")]
+            _base_file(working), Path(f"{working}.dbt")]
 
 
 # --------------------------------------------------------------------------- publish
@@ -299,7 +330,7 @@ def publish(warehouse: Path | str, run_id: str, *, run_date: str | None = None,
     """
     paths = warehouse_paths(warehouse)
     working = working_copy(warehouse, run_id)
-    base_file = working.parent / f"{working.stem}.base.json"
+    base_file = _base_file(working)
     base = json.loads(base_file.read_text())["base"] if base_file.exists() else None
     if base != _identity(paths.published):
         raise ParkingWarehouseError(

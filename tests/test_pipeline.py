@@ -15,7 +15,16 @@ from test_pipeline_fakes import install_fake_steps, make_settings
 
 from parking_warehouse import publish
 from parking_warehouse.errors import ParkingWarehouseError
-from parking_warehouse.pipeline import run_daily
+from parking_warehouse.pipeline import (
+    Run,
+    build_step,
+    extract_step,
+    materialise_reports_step,
+    publish_step,
+    run_daily,
+    validate_marts_step,
+    validate_raw_step,
+)
 from parking_warehouse.reports.materialise import OUTPUT_NAMES
 
 D = date(2026, 3, 8)  # a Sunday: the weekly report is due too
@@ -124,3 +133,43 @@ def test_run_daily_needs_a_source(tmp_path, fake):
 
     with pytest.raises(ParkingWarehouseError, match="no source database configured"):
         run_daily(replace(make_settings(tmp_path), source=None), run_date=D)
+
+
+def _steps_until_publish(settings, run_date, run_id):
+    """The DAG's tasks before publish, one after the other, each taking the lock by itself."""
+    run = Run(settings, run_date, run_id)
+    for step in (extract_step, validate_raw_step, build_step, validate_marts_step):
+        step(run)
+    return run
+
+
+def test_a_custom_report_published_during_a_dag_run_is_carried_over_by_its_publish(tmp_path, fake):
+    from parking_warehouse.reports import generate_custom_report
+
+    settings = make_settings(tmp_path)
+    run_daily(settings, run_date=D, run_id="daily-8")
+    run = _steps_until_publish(settings, date(2026, 3, 9), "scheduled-9")
+    generate_custom_report(settings, date_from=date(2026, 3, 1), date_to=D, generated_by=1)
+    publication = publish_step(run)
+    assert publication.run_date == "2026-03-09"
+    con = duckdb.connect(str(settings.warehouse), read_only=True)
+    rows = con.execute("select report_type, period_to::varchar, generated_by from marts.analytics_reports "
+                       "order by id").fetchall()
+    con.close()
+    assert ("custom", "2026-03-08", 1) in rows and ("daily", "2026-03-09", None) in rows
+    assert len(rows) == len(set(rows))
+    materialise_reports_step(run)
+    assert (settings.reports_dir / "2026-03-09" / "index.html").exists()
+
+
+def test_a_daily_run_published_during_a_dag_run_makes_its_publish_refuse(tmp_path, fake):
+    settings = make_settings(tmp_path)
+    run_daily(settings, run_date=D, run_id="daily-8")
+    slow = _steps_until_publish(settings, date(2026, 3, 9), "slow-9")
+    run_daily(settings, run_date=date(2026, 3, 9), run_id="fast-9")
+    before = settings.warehouse.read_bytes()
+    with pytest.raises(ParkingWarehouseError, match="changed after run 'slow-9' copied it"):
+        publish_step(slow)
+    assert settings.warehouse.read_bytes() == before
+    with pytest.raises(ParkingWarehouseError, match="holds the marts for 2026-03-09"):
+        materialise_reports_step(Run(settings, date(2026, 3, 10), "other"))

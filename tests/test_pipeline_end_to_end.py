@@ -8,6 +8,7 @@ three days (with a reader process during its last run), one per other single day
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -126,7 +127,7 @@ def backfilled(tmp_path_factory, source) -> tuple[Settings, dict, str]:
     return settings, json.loads(out), before
 
 
-def test_airflow_dags_test_runs_the_daily_dag_end_to_end_and_publishes(through_airflow):
+def test_airflow_dags_test_runs_the_daily_dag_end_to_end_and_publishes(through_airflow, airflow_home):  # noqa: F811
     settings, result = through_airflow
     assert result.returncode == 0, (result.stdout + result.stderr)[-5000:]
     current = publish.current_publication(settings.warehouse)
@@ -153,6 +154,10 @@ def test_airflow_dags_test_runs_the_daily_dag_end_to_end_and_publishes(through_a
         con.close()
     assert (settings.reports_dir / "dbt_docs" / "index.html").exists()
     assert (settings.reports_dir / "data_docs" / "index.html").exists()
+    events = sqlite3.connect(airflow_home / "airflow.db").execute(
+        "select e.extra from asset_event e join asset a on a.id = e.asset_id where a.uri = ?",
+        [settings.warehouse.as_uri()]).fetchall()
+    assert [json.loads(extra)["run_date"] for (extra,) in events] == ["2026-03-08"], "publish updated the asset"
 
 
 def test_the_real_report_page_shows_its_charts_in_chromium(through_airflow, tmp_path):

@@ -151,3 +151,21 @@ def test_working_copy_is_a_copy_and_the_published_file_is_read_only(tmp_path):
     assert not working.exists()
     with pytest.raises(ParkingWarehouseError, match="no working copy"):
         publish.working_copy(warehouse, "second")
+
+
+def test_what_was_published_since_a_copy_is_known_unless_a_rollback_intervened(tmp_path):
+    warehouse = tmp_path / "warehouse.duckdb"
+    for value in (1, 2):
+        _build(warehouse, f"run-{value}", value)
+        publish.publish(warehouse, f"run-{value}")
+    _build(warehouse, "long", 10)
+    assert publish.publications_since_copy(warehouse, "long") == []
+    _build(warehouse, "report_x", 3)
+    publish.publish(warehouse, "report_x")
+    assert [r["run_id"] for r in publish.publications_since_copy(warehouse, "long")] == ["report_x"]
+    publish.rebase_working_copy(warehouse, "long")
+    assert publish.publications_since_copy(warehouse, "long") == []
+    publish.rollback(warehouse, steps=2)
+    assert publish.publications_since_copy(warehouse, "long") is None
+    with pytest.raises(ParkingWarehouseError, match="changed after run 'long' copied it"):
+        publish.publish(warehouse, "long")

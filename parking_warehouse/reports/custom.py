@@ -20,6 +20,7 @@ from parking_warehouse.reports.store import (
 )
 
 _USER_TABLES = (("core", "dim_users"), ("staging", "stg_users"))
+REPORT_RUN_PREFIX = "report_"  # run ids of report publications (the daily publish carries them over)
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,7 @@ def generate_custom_report(settings: Settings, *, report_type: str = "custom", d
     finally:
         con.close()
 
-    run_id = f"report_{report_type}_{date_from.isoformat()}_{date_to.isoformat()}_by_{generated_by}"
+    run_id = f"{REPORT_RUN_PREFIX}{report_type}_{date_from.isoformat()}_{date_to.isoformat()}_by_{generated_by}"
     with publish.run_lock(warehouse, run_id=run_id, wait_seconds=lock_wait_seconds):
         base = publish.current_publication(warehouse) or {}
         working = publish.prepare_working_copy(warehouse, run_id)

@@ -119,3 +119,39 @@ def store_scheduled_reports(warehouse: Path, *, run_date: date, timezone: str) -
     finally:
         con.close()
     return stored
+
+
+def carry_over_requested_reports(working: Path, published: Path) -> int:
+    """Copy the reports people asked for (generated_by set) from the published file into a
+    working copy made before they were stored, so publishing it does not lose them."""
+    con = duckdb.connect(str(working))
+    try:
+        con.execute(_DDL)
+        con.execute(f"attach '{str(published).replace(chr(39), chr(39) * 2)}' as published (read_only)")
+        try:
+            if not con.execute("select count(*) from duckdb_tables() where database_name = 'published' "
+                               "and schema_name = 'marts' and table_name = 'analytics_reports'").fetchone()[0]:
+                return 0
+            requested = con.execute(
+                "select report_type, title, period_from, period_to, data::varchar, generated_by, created_at "
+                "from published.marts.analytics_reports where generated_by is not null order by id"
+            ).fetchall()
+            for report_type, title, date_from, date_to, data, generated_by, created_at in requested:
+                (report_id,) = con.execute(
+                    """
+                    select coalesce(
+                        (select min(id) from marts.analytics_reports
+                         where report_type = $type and period_from = $from and period_to = $to),
+                        (select coalesce(max(id), 0) + 1 from marts.analytics_reports))
+                    """,
+                    {"type": report_type, "from": date_from, "to": date_to},
+                ).fetchone()
+                con.execute("delete from marts.analytics_reports where report_type = ? and period_from = ? "
+                            "and period_to = ?", [report_type, date_from, date_to])
+                con.execute("insert into marts.analytics_reports values (?, ?, ?, ?, ?, ?, ?, ?)",
+                            [report_id, report_type, title, date_from, date_to, data, generated_by, created_at])
+        finally:
+            con.execute("detach published")
+    finally:
+        con.close()
+    return len(requested)
