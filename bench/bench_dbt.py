@@ -81,7 +81,7 @@ def main() -> None:
     sessions = row_count(warehouse, "core.fct_parking_sessions")
     payments = row_count(warehouse, "core.fct_payments")
 
-    timed("append one day", append_days, source, days=1, seed=7, dirty_rate=args.dirty_rate)
+    timed("append one day", append_days, source, days=1, dirty_rate=args.dirty_rate)
     _, extract2_seconds = timed("extract (incremental)", extract_to_raw, str(source), warehouse)
     daily, daily_seconds = timed("dbt build (daily incremental)", build_models, warehouse,
                                  run_date=END_DATE + timedelta(days=1), timezone=TIMEZONE)

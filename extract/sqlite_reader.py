@@ -35,6 +35,7 @@ CHUNK_IDS = 131_072  # ids per range query of a full read
 BATCH_ROWS = CHUNK_IDS + 1  # one batch per range (with the sentinel)
 READERS = 2
 BUSY_TIMEOUT_MS = 30_000
+MMAP_BYTES = 2**31 - 2**16  # SQLite's largest
 
 
 def _quote(identifier: str) -> str:
@@ -70,8 +71,10 @@ class SqliteSource:
             raise ParkingWarehouseError(f"source {self.label}: cannot open it: {error}") from None
         cursor = con.cursor()
         try:
-            cursor.execute(f"pragma busy_timeout = {BUSY_TIMEOUT_MS}")
-            cursor.fetchall()
+            # memory-mapped reads spare a copy per page (a few % of the read time)
+            for pragma in (f"busy_timeout = {BUSY_TIMEOUT_MS}", f"mmap_size = {MMAP_BYTES}"):
+                cursor.execute(f"pragma {pragma}")
+                cursor.fetchall()
         finally:
             cursor.close()
         return con

@@ -2,16 +2,20 @@
     the text does not parse, so a model can tell "absent" from "unparseable". -#}
 
 {#- UTC datetime text as Django writes it on SQLite: YYYY-MM-DD HH:MM:SS[.ffffff]. -#}
+{#- (The fractional format is tried first: most stored values carry microseconds, and a failed
+    format attempt costs more than a parse. make_timestamptz(epoch_us(...)) reads the naive
+    value as UTC exactly, without a time-zone lookup per row.) -#}
 {% macro parse_utc(column) -%}
-    timezone('UTC', try_strptime({{ column }}, ['%Y-%m-%d %H:%M:%S', '%Y-%m-%d %H:%M:%S.%f']))
+    make_timestamptz(epoch_us(try_strptime({{ column }}, ['%Y-%m-%d %H:%M:%S.%f', '%Y-%m-%d %H:%M:%S'])))
 {%- endmacro %}
 
-{#- A decimal that fits numeric(10,2): rounded half-up to cents; 10^8 or more, NaN, infinity
-    and text that is no number give NULL. -#}
+{#- A decimal that fits numeric(10,2): rounded half-up to cents (the cast rounds half away
+    from zero); 10^8 or more after rounding, NaN, infinity and text that is no number give NULL.
+    Read through DECIMAL(18,6): exact for every value with at most 6 decimals. -#}
 {% macro parse_money(column) -%}
     case
-        when abs(round(try_cast({{ column }} as decimal(38, 10)), 2)) < 100000000
-            then cast(round(try_cast({{ column }} as decimal(38, 10)), 2) as decimal(10, 2))
+        when abs(try_cast({{ column }} as decimal(18, 6))) < 99999999.995
+            then cast(try_cast({{ column }} as decimal(18, 6)) as decimal(10, 2))
     end
 {%- endmacro %}
 

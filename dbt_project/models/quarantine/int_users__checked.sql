@@ -1,9 +1,22 @@
 -- int_users__checked: every extracted account (latest version), typed, with the first contract
 -- rule the row breaks on its own (null when none). Parents: none.
+-- Incremental like int_sessions__checked (there are millions of them).
+{{
+    config(
+        materialized='incremental',
+        unique_key='user_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+    )
+}}
+
 with
 
 source as (
     select * from {{ source('raw', 'users_customuser') }}
+    {% if is_incremental() %}
+    where {{ raw_rows_changed_since_last_build() }}
+    {% endif %}
 ),
 
 typed as (
@@ -29,7 +42,8 @@ typed as (
                 then 'unparseable value'
             when role is null or role not in ('admin', 'staff', 'user')
                 then 'unknown enumerated value'
-        end as own_reason
+        end as own_reason,
+        {{ build_stamp() }} as _built_at
     from source
 )
 

@@ -1,9 +1,22 @@
 -- int_vehicles__checked: every extracted vehicle (latest version), typed, with the first contract
 -- rule the row breaks on its own (null when none). Its owner is checked in quarantined_vehicles.
+-- Incremental like int_sessions__checked (there are millions of them).
+{{
+    config(
+        materialized='incremental',
+        unique_key='vehicle_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+    )
+}}
+
 with
 
 source as (
     select * from {{ source('raw', 'backend_core_vehicle') }}
+    {% if is_incremental() %}
+    where {{ raw_rows_changed_since_last_build() }}
+    {% endif %}
 ),
 
 typed as (
@@ -25,7 +38,8 @@ typed as (
                 then 'unparseable value'
             when vehicle_type is null or vehicle_type not in ('car', 'motorcycle', 'ev', 'van')
                 then 'unknown enumerated value'
-        end as own_reason
+        end as own_reason,
+        {{ build_stamp() }} as _built_at
     from source
 )
 

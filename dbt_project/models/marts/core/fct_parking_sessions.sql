@@ -47,10 +47,11 @@ payment_summary as (
         count(*) filter (where status = 'completed') as completed_payment_count,
         coalesce(sum(amount) filter (where status = 'completed'), 0) as amount_paid,
         coalesce(sum(amount) filter (where status = 'refunded'), 0) as amount_refunded,
-        arg_max(payment_id, {'created_at': created_at, 'payment_id': payment_id}) as latest_payment_id,
-        arg_max(status, {'created_at': created_at, 'payment_id': payment_id}) as latest_payment_status,
-        arg_max(payment_method, {'created_at': created_at, 'payment_id': payment_id})
-            as latest_payment_method
+        -- the latest payment by created_at, then id: one ordering key for arg_max
+        arg_max(
+            {'payment_id': payment_id, 'status': status, 'payment_method': payment_method},
+            cast(epoch_us(created_at) as hugeint) * 18446744073709551616 + payment_id
+        ) as latest_payment
     from payments
     group by session_id
 ),
@@ -78,9 +79,9 @@ final as (
         coalesce(payment_summary.completed_payment_count, 0) as completed_payment_count,
         coalesce(payment_summary.amount_paid, 0) as amount_paid,
         coalesce(payment_summary.amount_refunded, 0) as amount_refunded,
-        payment_summary.latest_payment_id,
-        payment_summary.latest_payment_status,
-        payment_summary.latest_payment_method,
+        payment_summary.latest_payment.payment_id as latest_payment_id,
+        payment_summary.latest_payment.status as latest_payment_status,
+        payment_summary.latest_payment.payment_method as latest_payment_method,
         {{ build_stamp() }} as _built_at
     from sessions
     left join payment_summary

@@ -21,21 +21,22 @@ occupancy as (
     from counted_slots
 ),
 
-day_activity as (
-    select
-        count(*) filter (
-            where is_completed_by_t
-                and exit_at >= {{ day_start() }}
-                and exit_at < {{ as_of_t() }}
-        ) as completed_sessions,
-        count(distinct vehicles.customer_key) filter (
-            where is_visit
-                and entry_at >= {{ day_start() }}
-                and entry_at < {{ as_of_t() }}
-        ) as users_today
+day_completions as (
+    select count(*) as completed_sessions
+    from sessions
+    where is_completed_by_t
+        and exit_at >= {{ day_start() }}
+        and exit_at < {{ as_of_t() }}
+),
+
+day_customers as (
+    select count(distinct vehicles.customer_key) as users_today
     from sessions
     inner join vehicles
         on sessions.vehicle_id = vehicles.vehicle_id
+    where sessions.is_visit
+        and sessions.entry_at >= {{ day_start() }}
+        and sessions.entry_at < {{ as_of_t() }}
 ),
 
 day_revenue as (
@@ -56,11 +57,12 @@ final as (
         occupancy.total_slots - occupancy.occupied_slots as available_slots,
         {{ rate_percent('occupancy.occupied_slots', 'occupancy.total_slots') }} as occupancy_rate,
         (select count(*) from active_sessions) as active_sessions,
-        day_activity.completed_sessions,
+        day_completions.completed_sessions,
         cast(day_revenue.revenue_today as decimal(18, 2)) as revenue_today,
-        day_activity.users_today
+        day_customers.users_today
     from occupancy
-    cross join day_activity
+    cross join day_completions
+    cross join day_customers
     cross join day_revenue
 )
 
