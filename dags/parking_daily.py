@@ -7,7 +7,6 @@ D+1 00:00 (local) processes D, and a backfill of a date range runs each D in ord
 
 from __future__ import annotations
 
-import os
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -15,8 +14,7 @@ from airflow.sdk import Asset, CronDataIntervalTimetable, dag, get_current_conte
 
 from parking_warehouse.config import Settings
 
-SETTINGS = Settings.resolve()  # PARKING_* environment variables, like the CLI
-START = datetime.fromisoformat(os.environ.get("PARKING_START_DATE", "2026-01-01"))
+SETTINGS = Settings.resolve()  # PARKING_* environment variables, like the CLI (start date included)
 PUBLISHED_WAREHOUSE = Asset(name="parking_warehouse", uri=SETTINGS.warehouse.as_uri())
 
 
@@ -44,7 +42,7 @@ def _record_failure(context) -> None:
 @dag(
     dag_id="parking_daily",
     schedule=CronDataIntervalTimetable("0 0 * * *", timezone=SETTINGS.timezone),
-    start_date=START.replace(tzinfo=ZoneInfo(SETTINGS.timezone)),
+    start_date=datetime.combine(SETTINGS.start_date, datetime.min.time(), tzinfo=ZoneInfo(SETTINGS.timezone)),
     catchup=True,
     max_active_runs=1,
     default_args={"retries": 0, "on_failure_callback": _record_failure},

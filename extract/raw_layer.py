@@ -6,6 +6,7 @@ point leaves the raw layer as it was before that table's load.
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -63,6 +64,7 @@ def open_warehouse(path: Path) -> duckdb.DuckDBPyConnection:
     con.execute("set enable_progress_bar = false")
     con.execute(f"create schema if not exists {SCHEMA}")
     con.execute(HISTORY_DDL)
+    con.execute(f"alter table {HISTORY} add column if not exists reread_ids bigint[]")
     return con
 
 
@@ -98,7 +100,8 @@ def _columns(con, table: str) -> list[str]:
 
 
 def is_empty(con, table: str) -> bool:
-    return con.execute(f"select count(*) = 0 from (select 1 from {raw_table(table)} limit 1)").fetchall()[0][0]
+    sql = f"select count(*) = 0 from (select 1 from {raw_table(table)} limit 1)"
+    return con.execute(sql).fetchall()[0][0]
 
 
 def max_id(con, table: str) -> int | None:
@@ -221,11 +224,12 @@ def drop_stage(con) -> None:
 
 
 def record_load(con, load, reread_ids: list[int]) -> None:
+    """The table's `_load_history` row: the TableLoad's fields, then the ids to re-read."""
+    values = {field.name: getattr(load, field.name) for field in fields(load)}
+    values["reread_ids"] = reread_ids
     con.execute(
-        f"insert into {HISTORY} values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [load.run_id, load.table_name, load.mode, load.window_from, load.window_to, load.rows_read,
-         load.rows_inserted, load.rows_updated, load.rows_deleted, load.started_at,
-         load.finished_at, load.duration_seconds, reread_ids],
+        f"insert into {HISTORY} ({', '.join(values)}) values ({', '.join('?' for _ in values)})",
+        list(values.values()),
     )
 
 

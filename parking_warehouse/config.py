@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -12,6 +13,7 @@ from parking_warehouse.errors import ParkingWarehouseError
 
 DEMO_TIMEZONE = "Europe/Berlin"
 DEMO_SOURCE = REPO_ROOT / "demo" / "parking.sqlite3"
+DEFAULT_START_DATE = date(2026, 1, 1)
 
 # field name -> (environment variable, default)
 _ENVIRONMENT = {
@@ -19,6 +21,7 @@ _ENVIRONMENT = {
     "source": ("PARKING_SOURCE", None),
     "warehouse": ("PARKING_WAREHOUSE", str(REPO_ROOT / "warehouse.duckdb")),
     "reports_dir": ("PARKING_REPORTS_DIR", str(REPO_ROOT / "reports")),
+    "start_date": ("PARKING_START_DATE", DEFAULT_START_DATE.isoformat()),
 }
 
 
@@ -28,9 +31,10 @@ class Settings:
     source: str | None
     warehouse: Path
     reports_dir: Path
+    start_date: date = DEFAULT_START_DATE  # the first D the Airflow schedule covers (catch-up starts here)
 
     @classmethod
-    def resolve(cls, flags: dict | None = None, environ: dict | None = None) -> "Settings":
+    def resolve(cls, flags: dict | None = None, environ: dict | None = None) -> Settings:
         """Flags win over environment variables, which win over defaults.
 
         `flags` maps field names to values given on the command line (None = not given).
@@ -48,6 +52,7 @@ class Settings:
             source=values["source"],
             warehouse=Path(values["warehouse"]).expanduser().resolve(),
             reports_dir=Path(values["reports_dir"]).expanduser().resolve(),
+            start_date=_parse_start_date(values["start_date"]),
         )
         settings.check_timezone()
         return settings
@@ -61,7 +66,7 @@ class Settings:
                 "time-zone name such as 'Europe/Berlin' or 'UTC'"
             ) from None
 
-    def with_source(self, source: str) -> "Settings":
+    def with_source(self, source: str) -> Settings:
         return replace(self, source=source)
 
     def require_source(self) -> str:
@@ -72,6 +77,17 @@ class Settings:
         return self.source
 
 
+def _parse_start_date(value: str | date) -> date:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ParkingWarehouseError(
+            f"start date {value!r} (--start-date / PARKING_START_DATE) is not a date YYYY-MM-DD"
+        ) from None
+
+
 def add_settings_flags(parser, *, fields=("timezone", "source", "warehouse", "reports_dir")) -> None:
     """Add the shared configuration flags to an argparse parser (defaults stay None)."""
     helps = {
@@ -79,6 +95,8 @@ def add_settings_flags(parser, *, fields=("timezone", "source", "warehouse", "re
         "source": "operational database: SQLite path or postgresql:// URL (env PARKING_SOURCE)",
         "warehouse": "DuckDB warehouse file (env PARKING_WAREHOUSE, default ./warehouse.duckdb)",
         "reports_dir": "folder for report runs (env PARKING_REPORTS_DIR, default ./reports)",
+        "start_date": "first day D the Airflow schedule covers, YYYY-MM-DD "
+                      f"(env PARKING_START_DATE, default {DEFAULT_START_DATE.isoformat()})",
     }
     for field in fields:
         parser.add_argument("--" + field.replace("_", "-"), dest=field, default=None, help=helps[field])

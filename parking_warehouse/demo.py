@@ -3,8 +3,9 @@
 1. the demo operational database demo/parking.sqlite3 (30 days ending yesterday, Europe/Berlin),
    unless PARKING_SOURCE names a database of your own;
 2. Airflow in airflow_home/ (SQLite metadata database): `airflow db migrate`;
-3. `airflow dags test parking_daily` for the last day (PARKING_DEMO_DAYS=N: the last N days,
-   oldest first, like a backfill);
+3. `airflow dags test parking_daily` for each of the last 3 days, oldest first, like a short
+   backfill, so the report's system-metrics trend has more than one point (PARKING_DEMO_DAYS=N:
+   the last N days instead);
 4. prints where the report, the warehouse and the docs are.
 """
 
@@ -23,7 +24,8 @@ from parking_warehouse.config import DEMO_SOURCE, DEMO_TIMEZONE, Settings
 from parking_warehouse.errors import ParkingWarehouseError
 
 AIRFLOW_HOME = REPO_ROOT / "airflow_home"
-DEMO_DAYS = 30
+DEMO_DAYS = 30  # days of demo data generated
+BACKFILL_DAYS = 3  # days run through Airflow by default (PARKING_DEMO_DAYS)
 
 
 def airflow_environment(settings: Settings, start_date: date) -> dict[str, str]:
@@ -54,6 +56,18 @@ def logical_date_for(run_date: date, timezone: str) -> str:
                             tzinfo=ZoneInfo(timezone)).isoformat()
 
 
+def demo_days(environ: dict[str, str]) -> int:
+    """How many of the last days `make run` runs: PARKING_DEMO_DAYS, else BACKFILL_DAYS."""
+    value = environ.get("PARKING_DEMO_DAYS") or str(BACKFILL_DAYS)
+    try:
+        days = int(value)
+    except ValueError:
+        days = 0
+    if days < 1:
+        raise ParkingWarehouseError(f"PARKING_DEMO_DAYS={value!r} is not a whole number of days (1 or more)")
+    return days
+
+
 def main() -> int:
     environ = dict(os.environ)
     if not environ.get("PARKING_SOURCE"):
@@ -66,9 +80,9 @@ def main() -> int:
 
         DEMO_SOURCE.parent.mkdir(parents=True, exist_ok=True)
         print(generate_database(DEMO_SOURCE, days=DEMO_DAYS, end_date=yesterday, timezone=settings.timezone))
-    days = max(1, int(environ.get("PARKING_DEMO_DAYS", "1")))
+    days = demo_days(environ)
     run_dates = [yesterday - timedelta(days=n) for n in range(days - 1, -1, -1)]
-    environment = airflow_environment(settings, yesterday - timedelta(days=DEMO_DAYS - 1))
+    environment = airflow_environment(settings, min(run_dates[0], yesterday - timedelta(days=DEMO_DAYS - 1)))
 
     started = time.perf_counter()
     airflow(environment, "db", "migrate")

@@ -1,6 +1,6 @@
 """Configuration: flags win over environment variables, which win over defaults."""
 
-from pathlib import Path
+from datetime import date
 
 import pytest
 
@@ -16,6 +16,7 @@ def test_defaults_when_nothing_is_given():
     assert settings.source is None
     assert settings.warehouse == REPO_ROOT / "warehouse.duckdb"
     assert settings.reports_dir == REPO_ROOT / "reports"
+    assert settings.start_date == date(2026, 1, 1)
 
 
 def test_environment_overrides_defaults(tmp_path):
@@ -24,9 +25,11 @@ def test_environment_overrides_defaults(tmp_path):
         "PARKING_SOURCE": "/data/db.sqlite3",
         "PARKING_WAREHOUSE": str(tmp_path / "w.duckdb"),
         "PARKING_REPORTS_DIR": str(tmp_path / "out"),
+        "PARKING_START_DATE": "2026-03-01",
     }
     settings = Settings.resolve({}, environ=environ)
-    assert settings == Settings("Europe/Berlin", "/data/db.sqlite3", tmp_path / "w.duckdb", tmp_path / "out")
+    assert settings == Settings("Europe/Berlin", "/data/db.sqlite3", tmp_path / "w.duckdb", tmp_path / "out",
+                                date(2026, 3, 1))
 
 
 def test_flags_override_environment(tmp_path):
@@ -35,11 +38,18 @@ def test_flags_override_environment(tmp_path):
     settings = Settings.resolve(flags, environ=environ)
     assert settings.timezone == "America/New_York"
     assert settings.source == "postgresql://h/db"
+    assert Settings.resolve({"start_date": "2026-02-01"}, environ={"PARKING_START_DATE": "2026-03-01"}
+                            ).start_date == date(2026, 2, 1)
 
 
 def test_unknown_time_zone_is_a_clear_error():
     with pytest.raises(ParkingWarehouseError, match="'Mars/Olympus'.*IANA"):
         Settings.resolve({"timezone": "Mars/Olympus"}, environ={})
+
+
+def test_a_malformed_start_date_is_a_clear_error():
+    with pytest.raises(ParkingWarehouseError, match="'March 1st'.*PARKING_START_DATE.*YYYY-MM-DD"):
+        Settings.resolve({}, environ={"PARKING_START_DATE": "March 1st"})
 
 
 def test_missing_source_is_a_clear_error():

@@ -6,19 +6,11 @@ import json
 import subprocess
 import sys
 import textwrap
-from datetime import date
 
 import pytest
-from test_pipeline_fakes import (  # noqa: F401
-    airflow_env,
-    airflow_home,
-    install_fake_steps,
-    make_settings,
-    run_airflow,
-)
+from pipeline_support import airflow_env, copy_built, run_airflow, user_ids_by_role
 
 from parking_warehouse import REPO_ROOT
-from parking_warehouse.pipeline import run_daily
 
 DESCRIBE = textwrap.dedent("""
     import json
@@ -35,6 +27,7 @@ DESCRIBE = textwrap.dedent("""
         "timetable": type(daily.timetable).__name__,
         "expression": daily.timetable.expression,
         "timezone": str(daily.timetable.timezone),
+        "start_date": daily.start_date.isoformat(),
         "catchup": daily.catchup,
         "max_active_runs": daily.max_active_runs,
         "extract": [extract.retries, extract.retry_exponential_backoff],
@@ -47,7 +40,7 @@ DESCRIBE = textwrap.dedent("""
 
 def test_both_dags_import_without_errors_and_are_wired_as_specified(tmp_path):
     env = airflow_env(tmp_path / "airflow", PARKING_TIMEZONE="America/New_York",
-                      PARKING_WAREHOUSE=str(tmp_path / "wh.duckdb"))
+                      PARKING_WAREHOUSE=str(tmp_path / "wh.duckdb"), PARKING_START_DATE="2026-02-15")
     result = subprocess.run([sys.executable, "-c", DESCRIBE], env=env, capture_output=True, text=True,
                             timeout=300, check=False)
     assert result.returncode == 0, result.stderr[-3000:]
@@ -59,6 +52,7 @@ def test_both_dags_import_without_errors_and_are_wired_as_specified(tmp_path):
         "validate_marts": ["publish"], "publish": ["materialise_reports"], "materialise_reports": []}
     assert (described["timetable"], described["expression"], described["timezone"]) == (
         "CronDataIntervalTimetable", "0 0 * * *", "America/New_York")
+    assert described["start_date"] == "2026-02-15T00:00:00-05:00"  # Settings.start_date, local midnight
     assert described["catchup"] is True and described["max_active_runs"] == 1
     assert described["extract"][0] >= 3 and described["extract"][1] >= 2
     assert described["outlets"] == [(tmp_path / "wh.duckdb").as_uri()]
@@ -76,22 +70,22 @@ def test_the_dag_files_do_no_work_at_import():
 
 
 @pytest.fixture
-def published(tmp_path, monkeypatch):
-    """A warehouse published by the stand-in steps, with an admin (1), staff (2) and user (3)."""
-    install_fake_steps(monkeypatch)
-    settings = make_settings(tmp_path)
-    run_daily(settings, run_date=date(2026, 3, 8), run_id="daily")
-    return settings
+def published(built, tmp_path):
+    """A copy of the session's real warehouse (published by run_daily for 2026-02-27..03-01)."""
+    return copy_built(built.settings, tmp_path)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("conf, message", [
-    ({"date_from": "2026-03-01", "date_to": "2026-03-08", "generated_by": 2},
-     "user 2 has role 'staff': only a user with role 'admin' may generate a report"),
-    ({"date_from": "2026-03-08", "date_to": "2026-03-01", "generated_by": 1},
-     "date_from 2026-03-08 is after date_to 2026-03-01"),
+    ({"date_from": "2026-02-27", "date_to": "2026-03-01", "generated_by": "staff"},
+     "user {staff} has role 'staff': only a user with role 'admin' may generate a report"),
+    ({"date_from": "2026-03-01", "date_to": "2026-02-27", "generated_by": "admin"},
+     "date_from 2026-03-01 is after date_to 2026-02-27"),
 ])
-def test_the_custom_report_dag_refuses_with_a_clear_message(published, airflow_home, conf, message):  # noqa: F811
+def test_the_custom_report_dag_refuses_with_a_clear_message(published, airflow_home, conf, message):
+    users = user_ids_by_role(published)
+    conf = conf | {"generated_by": users[conf["generated_by"]]}
+    message = message.format(**users)
     before = published.warehouse.read_bytes()
     result = run_airflow(airflow_home, "dags", "test", "parking_custom_report", "-c", json.dumps(conf),
                          settings=published)
@@ -99,12 +93,15 @@ def test_the_custom_report_dag_refuses_with_a_clear_message(published, airflow_h
     assert result.returncode != 0 and "DagRun failed" in output
     assert message in output
     assert published.warehouse.read_bytes() == before
+    assert not (published.reports_dir / "reports").exists()
 
 
 @pytest.mark.slow
-def test_the_custom_report_dag_validates_its_params(published, airflow_home):  # noqa: F811
+def test_the_custom_report_dag_validates_its_params(published, airflow_home):
+    before = published.warehouse.read_bytes()
     result = run_airflow(airflow_home, "dags", "test", "parking_custom_report", "-c",
-                         json.dumps({"date_from": "March 1st", "date_to": "2026-03-08", "generated_by": 1}),
+                         json.dumps({"date_from": "March 1st", "date_to": "2026-03-01", "generated_by": 1}),
                          settings=published)
     assert result.returncode != 0
     assert "Invalid input for param date_from: 'March 1st' is not a 'date'" in result.stdout + result.stderr
+    assert published.warehouse.read_bytes() == before

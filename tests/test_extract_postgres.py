@@ -185,3 +185,29 @@ def test_wrong_postgres_password_is_not_printed(postgres_url, warehouse):
     with pytest.raises(ParkingWarehouseError) as error:
         extract_to_raw(url.rsplit("/", 1)[0] + "/no_such_database_here", warehouse)
     assert "cannot connect" in str(error.value) and "Wr0ng-pw" not in str(error.value)
+
+
+def test_generated_source_in_postgres_then_an_appended_day(tmp_path, postgres_url, warehouse):
+    from datetime import date
+
+    from parking_warehouse.generator import append_days, generate_database
+
+    path = tmp_path / "generated.sqlite3"
+    generate_database(path, days=1, end_date=date(2026, 3, 8), seed=11, dirty_rate=0.05,
+                      timezone="Europe/Berlin")
+    name = f"parking_extract_test_{secrets.token_hex(4)}"
+    try:
+        url, skipped = copy_sqlite_to_postgres(path, postgres_url, name)
+        assert {t for t, rows in skipped.items() if rows} <= {SESSIONS, PAYMENTS}  # bad datetimes, amounts
+        first = by_table(extract_to_raw(url, warehouse))
+        assert_raw_equals_postgres(url, warehouse)
+
+        append_days(path, days=1, seed=11, dirty_rate=0.05, timezone="Europe/Berlin")
+        url, _ = copy_sqlite_to_postgres(path, postgres_url, name)     # the live system, a day later
+        second = by_table(extract_to_raw(url, warehouse))
+        assert_raw_equals_postgres(url, warehouse)
+        assert second[SESSIONS].mode == "incremental"
+        assert 0 < second[SESSIONS].rows_read < first[SESSIONS].rows_read + second[SESSIONS].rows_inserted
+        assert second[SESSIONS].rows_inserted > 0 and second[PAYMENTS].rows_updated > 0
+    finally:
+        drop_database(postgres_url, name)

@@ -34,14 +34,18 @@ touched_keys as (
     where payment_id in (select id from changed_rows) and transaction_key is not null
 ),
 
+-- payments checked again although their raw row did not change
+rechecked as (
+    select payment_id
+    from {{ this }}
+    where session_id in (select session_id from sessions where _built_at = {{ build_stamp() }})
+        or transaction_key in (select transaction_key from touched_keys)
+),
+
 source as (
     select *
     from raw_payments
-    where id in (select id from changed_rows)
-        or {{ parse_id('session_id') }} in (
-            select session_id from sessions where _built_at = {{ build_stamp() }}
-        )
-        or trim(transaction_id) in (select transaction_key from touched_keys)
+    where id in (select id from changed_rows union select payment_id from rechecked)
 ),
 
 {% else %}
@@ -90,7 +94,12 @@ transaction_keepers as (
 ),
 
 existing_sessions as (
-    select session_id from sessions where not is_deleted
+    select session_id
+    from sessions
+    where not is_deleted
+    {% if is_incremental() %}
+        and session_id in (select session_id from typed)
+    {% endif %}
 ),
 
 checked as (
