@@ -79,10 +79,8 @@ def scrub(message: str, secret: str | None) -> str:
 
 
 def open_source(source: str) -> Source:
-    if is_postgres_url(source):
-        from extract.postgres_reader import PostgresSource
-
-        return PostgresSource(source)
+    # imported here: the readers import this module
+    from extract.postgres_reader import PostgresSource
     from extract.sqlite_reader import SqliteSource
 
-    return SqliteSource(source)
+    return PostgresSource(source) if is_postgres_url(source) else SqliteSource(source)

@@ -93,9 +93,13 @@ def rerun(tmp_path_factory, built) -> Rerun:
     return Rerun(settings, result, json.loads(out), before)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def airflow_home(tmp_path_factory) -> Path:
-    """An Airflow home with a migrated SQLite metadata database, shared by the session's tests."""
+    """An Airflow home with a migrated SQLite metadata database, shared by a module's tests.
+
+    One per module: the asset `parking_warehouse` is registered with the warehouse URI of the
+    first DAG run an Airflow database sees, so modules using other warehouses need their own.
+    """
     home = tmp_path_factory.mktemp("airflow_home")
     result = run_airflow(home, "db", "migrate")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]

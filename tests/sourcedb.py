@@ -87,7 +87,7 @@ class SourceDB:
     def execute(self, sql: str, params=()):
         return self.con.execute(sql, params)
 
-    def commit(self) -> "SourceDB":
+    def commit(self) -> SourceDB:
         self.con.commit()
         return self
 

@@ -201,9 +201,13 @@ def test_a_custom_report_published_during_a_dag_run_is_carried_over_by_its_publi
     assert (publication.run_date, publication.run_id) == ("2026-03-02", "scheduled-2")
     rows = query(settings, "select id, report_type, period_to::varchar, generated_by from marts.analytics_reports "
                            "order by id")
-    assert (report.report_id, "custom", "2026-03-01", admin) in rows
-    assert (7, "daily", "2026-03-02", None) in rows
-    assert len(rows) == len({row[1:] for row in rows}) == 7
+    # The admin's report is kept (carried over into the run's copy, where it gets the next free id).
+    assert [row[1:] for row in rows] == [
+        ("daily", "2026-02-27", None), ("daily", "2026-02-28", None), ("monthly", "2026-02-28", None),
+        ("daily", "2026-03-01", None), ("weekly", "2026-03-01", None), ("daily", "2026-03-02", None),
+        ("custom", "2026-03-01", admin)]
+    stored = json.loads(query(settings, "select data from marts.analytics_reports where report_type = 'custom'")[0][0])
+    assert stored == json.loads(report.path.read_text())["data"]
     folder = materialise_reports_step(run)
     assert folder == settings.reports_dir / "2026-03-02" and (folder / "index.html").exists()
     assert json.loads((folder / "manifest.json").read_text())["run_id"] == "scheduled-2"

@@ -20,41 +20,40 @@ sessions as (select * from {{ ref('int_sessions__checked') }}),
 
 {% if is_incremental() %}
 
-changed_rows as (
-    select id, trim(transaction_id) as transaction_key
+-- (materialized: each of these is read more than once)
+changed_rows as materialized (
+    select *
     from raw_payments
     where {{ raw_rows_changed_since_last_build() }}
 ),
 
 -- the transaction ids the changed rows hold now, and held before
-touched_keys as (
-    select transaction_key from changed_rows where transaction_key is not null
+touched_keys as materialized (
+    select trim(transaction_id) as transaction_key
+    from changed_rows
+    where transaction_id is not null
     union
-    select transaction_key from {{ this }}
-    where payment_id in (select id from changed_rows) and transaction_key is not null
-),
-
--- payments checked again although their raw row did not change
-rechecked as (
-    select payment_id
+    select transaction_key
     from {{ this }}
-    where session_id in (select session_id from sessions where _built_at = {{ build_stamp() }})
-        or transaction_key in (select transaction_key from touched_keys)
+    where payment_id in (select id from changed_rows)
+        and transaction_key is not null
 ),
 
-source as (
+-- unchanged payments checked again: their session was re-typed in this run, or they share a
+-- transaction id with a changed payment (their typed values in this table are current)
+rechecked as materialized (
     select *
-    from raw_payments
-    where id in (select id from changed_rows union select payment_id from rechecked)
+    from {{ this }}
+    where payment_id not in (select id from changed_rows)
+        and (
+            session_id in (select session_id from sessions where _built_at = {{ build_stamp() }})
+            or transaction_key in (select transaction_key from touched_keys)
+        )
 ),
-
-{% else %}
-
-source as (select * from raw_payments),
 
 {% endif %}
 
-typed as (
+parsed as (
     select
         id as payment_id,
         {{ parse_id('session_id') }} as session_id,
@@ -70,7 +69,59 @@ typed as (
         _deleted_at,
         _deleted_at is not null as is_deleted,
         paid_at is not null as has_paid_at
-    from source
+    from {% if is_incremental() %}changed_rows{% else %}raw_payments{% endif %}
+),
+
+typed as materialized (
+    select
+        payment_id,
+        session_id,
+        amount,
+        payment_method,
+        status,
+        transaction_id,
+        transaction_key,
+        paid_at,
+        created_at,
+        updated_at,
+        _loaded_at,
+        _deleted_at,
+        is_deleted,
+        case
+            when session_id is null
+                or amount is null
+                or (has_paid_at and paid_at is null)
+                or created_at is null
+                or updated_at is null
+                then 'unparseable value'
+            when payment_method is null or payment_method not in ('cash', 'online')
+                or status is null or status not in ('pending', 'completed', 'failed', 'refunded')
+                then 'unknown enumerated value'
+            when amount < 0
+                then 'negative amount'
+            when status = 'completed' and paid_at is null
+                then 'completed payment without paid_at'
+        end as own_reason
+    from parsed
+    {% if is_incremental() %}
+    union all
+    select
+        payment_id,
+        session_id,
+        amount,
+        payment_method,
+        status,
+        transaction_id,
+        transaction_key,
+        paid_at,
+        created_at,
+        updated_at,
+        _loaded_at,
+        _deleted_at,
+        is_deleted,
+        own_reason
+    from rechecked
+    {% endif %}
 ),
 
 -- the lowest id among the extracted payments holding a transaction id keeps it
@@ -117,22 +168,7 @@ checked as (
         typed._loaded_at,
         typed._deleted_at,
         typed.is_deleted,
-        case
-            when typed.session_id is null
-                or typed.amount is null
-                or (typed.has_paid_at and typed.paid_at is null)
-                or typed.created_at is null
-                or typed.updated_at is null
-                then 'unparseable value'
-            when typed.payment_method is null or typed.payment_method not in ('cash', 'online')
-                or typed.status is null
-                or typed.status not in ('pending', 'completed', 'failed', 'refunded')
-                then 'unknown enumerated value'
-            when typed.amount < 0
-                then 'negative amount'
-            when typed.status = 'completed' and typed.paid_at is null
-                then 'completed payment without paid_at'
-        end as own_reason,
+        typed.own_reason,
         existing_sessions.session_id is null as is_session_missing,
         coalesce(typed.payment_id <> transaction_keepers.keeper_payment_id, false)
             as is_duplicate_transaction,

@@ -26,17 +26,42 @@
 
 with
 
-sessions as (
-    select * from {{ ref('stg_sessions') }}
+{% if is_incremental() %}
+-- the trusted sessions missing from the table (ids only: cheap to compare)
+missing as materialized (
+    select session_id from {{ ref('stg_sessions') }}
+    anti join {{ this }} using (session_id)
+),
+{% endif %}
+
+sessions as materialized (
+    select
+        session_id,
+        slot_id,
+        vehicle_id,
+        status,
+        entry_at,
+        exit_at,
+        {{ to_local('entry_at') }} as entry_at_local,
+        {{ to_local('exit_at') }} as exit_at_local,
+        amount
+    from {{ ref('stg_sessions') }}
     {% if is_incremental() %}
-    where session_id not in (select session_id from {{ this }})
+    where session_id in (select session_id from missing)
     {% endif %}
 ),
 
 payments as (
-    select * from {{ ref('stg_payments') }}
+    select
+        session_id,
+        payment_id,
+        amount,
+        status,
+        payment_method,
+        created_at
+    from {{ ref('stg_payments') }}
     {% if is_incremental() %}
-    where session_id in (select session_id from sessions)
+    where session_id in (select session_id from missing)
     {% endif %}
 ),
 

@@ -26,14 +26,40 @@
 
 with
 
-payments as (
-    select * from {{ ref('stg_payments') }}
+{% if is_incremental() %}
+-- the trusted payments missing from the table (ids only: cheap to compare)
+missing as materialized (
+    select payment_id from {{ ref('stg_payments') }}
+    anti join {{ this }} using (payment_id)
+),
+{% endif %}
+
+payments as materialized (
+    select
+        payment_id,
+        session_id,
+        amount,
+        payment_method,
+        status,
+        transaction_id,
+        transaction_key,
+        paid_at,
+        {{ to_local('paid_at') }} as paid_at_local,
+        created_at,
+        {{ to_local('created_at') }} as created_at_local
+    from {{ ref('stg_payments') }}
     {% if is_incremental() %}
-    where payment_id not in (select payment_id from {{ this }})
+    where payment_id in (select payment_id from missing)
     {% endif %}
 ),
 
-sessions as (select * from {{ ref('stg_sessions') }}),
+sessions as (
+    select session_id, slot_id, vehicle_id
+    from {{ ref('stg_sessions') }}
+    {% if is_incremental() %}
+    where session_id in (select session_id from payments)
+    {% endif %}
+),
 
 final as (
     select
