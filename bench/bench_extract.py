@@ -57,8 +57,11 @@ print(json.dumps({"seconds": seconds, "cpu_seconds": usage.ru_utime + usage.ru_s
 
 def python(code: str, *args: str) -> str:
     env = dict(os.environ, PYTHONPATH=str(REPO))
-    return subprocess.run([sys.executable, "-c", code, *args], check=True, capture_output=True,
-                          text=True, cwd=REPO, env=env).stdout
+    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
+                          cwd=REPO, env=env)
+    if done.returncode:
+        sys.exit(f"bench_extract: a step failed ({' '.join(args)}):\n{done.stderr}")
+    return done.stdout
 
 
 def generate(name: str, folder: Path) -> Path:
@@ -94,6 +97,9 @@ def load(source: Path, warehouse: Path, run_id: str) -> dict:
     return json.loads(python(LOAD, str(source), str(warehouse), run_id).strip().splitlines()[-1])
 
 
+COMPRESSION = os.environ.get("PARKING_EXTRACT_COMPRESSION") or "zstd"
+
+
 def run_size(name: str, folder: Path, repeat: int) -> dict:
     base = generate(name, folder)
     work = Path(tempfile.mkdtemp(prefix="bench-extract-", dir=folder))
@@ -109,13 +115,14 @@ def run_size(name: str, folder: Path, repeat: int) -> dict:
                 warehouse.unlink()
         full = min(fulls, key=lambda f: f["seconds"])
         full["all_seconds"] = sorted(f["seconds"] for f in fulls)
-        append_day(source, seed=1)
+        append_day(source, seed=42)
         incremental = load(source, warehouse, "bench-incremental")
         add_indexes(source)
-        append_day(source, seed=2)
+        append_day(source, seed=42)
         indexed = load(source, warehouse, "bench-indexed")
         return {
             "name": name, "flags": SIZES[name], "load_average": os.getloadavg()[0],
+            "compression": COMPRESSION,
             "source_mb": base.stat().st_size / 2**20,
             "warehouse_mb": warehouse.stat().st_size / 2**20,
             "full": full, "incremental": incremental, "indexed": indexed,
@@ -132,7 +139,7 @@ def summary_lines(r: dict) -> list[str]:
     full, inc, idx = r["full"], r["incremental"], r["indexed"]
     sessions = full["tables"]["backend_core_parkingsession"]["read"]
     return [
-        (f"size {r['name']}: {sessions:,} sessions, {rows(full):,} source rows, "
+        (f"size {r['name']} ({r['compression']}): {sessions:,} sessions, {rows(full):,} source rows, "
          f"source {r['source_mb']:.0f} MB, warehouse {r['warehouse_mb']:.0f} MB, "
          f"machine load average {r['load_average']:.1f}"),
         (f"  full load        {full['seconds']:7.2f} s  {rows(full) / full['seconds']:>12,.0f} rows/s  "
@@ -215,16 +222,17 @@ def write_results(results: list[dict], paths: dict | None) -> None:
          "on `updated_at` to each source table and appending one more day. Target: full load >= "
          f"{TARGET_ROWS_PER_SECOND:,} source rows/s."),
         "",
-        ("| size | sessions | source rows | full s (best of runs) | rows/s | cpu s | target | "
+        ("| size | raw compression | sessions | source rows | full s (best of runs) | rows/s | cpu s | target | "
          "incremental s (rows read) | ratio | indexed incremental s (rows read) | ratio | "
          "warehouse MB | load avg |"),
-        "|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|",
+        "|---|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         full, inc, idx = r["full"], r["incremental"], r["indexed"]
         speed = rows(full) / full["seconds"]
         lines.append(
-            f"| {r['name']} | {full['tables']['backend_core_parkingsession']['read']:,} | {rows(full):,} | "
+            f"| {r['name']} | {r['compression']} | {full['tables']['backend_core_parkingsession']['read']:,} | "
+            f"{rows(full):,} | "
             f"{full['seconds']:.2f} ({', '.join(f'{x:.2f}' for x in full['all_seconds'])}) | {speed:,.0f} | "
             f"{full['cpu_seconds']:.1f} | {'met' if speed >= TARGET_ROWS_PER_SECOND else 'MISSED'} | "
             f"{inc['seconds']:.2f} ({rows(inc):,}) | {inc['seconds'] / full['seconds']:.3f} | "
@@ -248,10 +256,16 @@ def main() -> None:
     parser.add_argument("--sizes", default="1m", help="comma-separated: " + ",".join(SIZES))
     parser.add_argument("--keep", default=None, help="folder to keep and reuse generated sources in")
     parser.add_argument("--paths", action="store_true", help="also compare reading paths on size 1m")
+    parser.add_argument("--compression", choices=("zstd", "auto", "uncompressed"), default=None,
+                        help="PARKING_EXTRACT_COMPRESSION for the loads (default: the extract's, zstd)")
     parser.add_argument("--repeat", type=int, default=3,
                         help="full loads per size (best kept; 10m runs once)")
     parser.add_argument("--no-write", action="store_true", help="print only, leave the results file")
     args = parser.parse_args()
+    if args.compression:
+        os.environ["PARKING_EXTRACT_COMPRESSION"] = args.compression
+        global COMPRESSION
+        COMPRESSION = args.compression
     folder = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="bench-extract-"))
     folder.mkdir(parents=True, exist_ok=True)
     try:

@@ -1,5 +1,9 @@
 -- dim_vehicles: one row per trusted vehicle; customer_key identifies the customer (the owner,
 -- or the vehicle itself when it has no owner).
+-- A view: there can be millions of rows, and the view is always current with nothing to
+-- rebuild on a daily run.
+{{ config(materialized='view') }}
+
 with
 
 vehicles as (select * from {{ ref('stg_vehicles') }}),

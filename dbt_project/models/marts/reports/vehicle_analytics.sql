@@ -1,4 +1,40 @@
 -- vehicle_analytics: one row per vehicle with a visit by T: visits, spending and habits.
+-- Incremental (unique key vehicle_id): a daily run recomputes only the vehicles something may
+-- have changed for since the last build - rows (re)built in the facts or checked models, rows
+-- quarantined now, vehicles or owners re-typed, and sessions or payments whose event times fall
+-- between the last build's T and this T. Building an earlier D than the last one (a backfill),
+-- or a renamed zone, recomputes every vehicle. The post-hook drops vehicles without visits or
+-- no longer trusted.
+-- depends_on: {{ ref('int_sessions__checked') }} {{ ref('int_payments__checked') }} {{ ref('int_vehicles__checked') }} {{ ref('int_users__checked') }}
+-- depends_on: {{ ref('quarantined_sessions') }} {{ ref('quarantined_payments') }} {{ ref('fct_parking_sessions') }} {{ ref('fct_payments') }}
+{{
+    config(
+        materialized='incremental',
+        unique_key='vehicle_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+        post_hook="
+            delete from {{ this }}
+            where total_visits = 0
+                or vehicle_id not in (select vehicle_id from {{ ref('dim_vehicles') }})
+        ",
+    )
+}}
+
+{% set recompute_all = true %}
+{% if is_incremental() and execute %}
+    {% set last = run_query(
+        "select strftime(timezone('UTC', max(_built_at)), '%Y-%m-%d %H:%M:%S.%f+00'), "
+        ~ "strftime(timezone('UTC', max(_as_of)), '%Y-%m-%d %H:%M:%S.%f+00'), "
+        ~ "max(_as_of) > " ~ as_of_t() ~ " or exists (select 1 from " ~ this
+        ~ " where preferred_zone not in (select zone_name from " ~ ref('dim_zones') ~ ")) "
+        ~ "from " ~ this
+    ).rows[0] %}
+    {% set recompute_all = last[0] is none or last[1] is none or last[2] %}
+    {% set last_built = last[0] %}
+    {% set last_t = last[1] %}
+{% endif %}
+
 with
 
 sessions as (select * from {{ ref('int_sessions__as_of_t') }}),
@@ -6,6 +42,37 @@ payments as (select * from {{ ref('int_payments__as_of_t') }}),
 vehicles as (select * from {{ ref('dim_vehicles') }}),
 slots as (select * from {{ ref('dim_slots') }}),
 zones as (select * from {{ ref('dim_zones') }}),
+
+{% if not recompute_all %}
+affected as materialized (
+    select vehicle_id from {{ ref('fct_parking_sessions') }}
+    where _built_at > timestamptz '{{ last_built }}'
+        or (entry_at > timestamptz '{{ last_t }}' and entry_at <= {{ as_of_t() }})
+    union
+    -- sessions and payments re-typed, or untrusted now (a trusted row that changed is in
+    -- the facts above; these cover rows that left them)
+    select vehicle_id from {{ ref('int_sessions__checked') }}
+    where _built_at > timestamptz '{{ last_built }}'
+        or session_id in (select session_id from {{ ref('quarantined_sessions') }})
+        or session_id in (
+            select session_id from {{ ref('int_payments__checked') }}
+            where _built_at > timestamptz '{{ last_built }}'
+                or payment_id in (select payment_id from {{ ref('quarantined_payments') }})
+        )
+    union
+    select vehicle_id from {{ ref('fct_payments') }}
+    where _built_at > timestamptz '{{ last_built }}'
+        or (paid_at > timestamptz '{{ last_t }}' and paid_at <= {{ as_of_t() }})
+        or (created_at > timestamptz '{{ last_t }}' and created_at <= {{ as_of_t() }})
+    union
+    select vehicle_id from {{ ref('int_vehicles__checked') }}
+    where _built_at > timestamptz '{{ last_built }}'
+        or owner_id in (
+            select user_id from {{ ref('int_users__checked') }}
+            where _built_at > timestamptz '{{ last_built }}'
+        )
+),
+{% endif %}
 
 -- zone names are unique; their alphabetical rank breaks ties in the preferred zone
 zone_ranks as (
@@ -24,6 +91,9 @@ visits_by_zone as (
     inner join slots
         on sessions.slot_id = slots.slot_id
     where sessions.is_visit
+    {% if not recompute_all %}
+        and sessions.vehicle_id in (select vehicle_id from affected)
+    {% endif %}
     group by sessions.vehicle_id, slots.zone_id
 ),
 
@@ -52,6 +122,9 @@ spending as (
         coalesce(sum(amount) filter (where payment_method = 'online'), 0) as online_amount
     from payments
     where is_revenue
+    {% if not recompute_all %}
+        and vehicle_id in (select vehicle_id from affected)
+    {% endif %}
     group by vehicle_id
 ),
 
@@ -61,9 +134,9 @@ final as (
         vehicles.vehicle_number,
         vehicles.vehicle_type,
         vehicles.owner_id,
-        cast(visit_summary.total_visits as bigint) as total_visits,
+        cast(coalesce(visit_summary.total_visits, 0) as bigint) as total_visits,
         cast(coalesce(spending.total_expenses, 0) as decimal(18, 2)) as total_expenses,
-        {{ money_mean('coalesce(spending.total_expenses, 0)', 'visit_summary.total_visits') }}
+        {{ money_mean('coalesce(spending.total_expenses, 0)', 'coalesce(visit_summary.total_visits, 0)') }}
             as average_session_cost,
         visit_summary.preferred_zone,
         coalesce(spending.cash_count, 0) as cash_count,
@@ -71,12 +144,17 @@ final as (
         coalesce(spending.online_count, 0) as online_count,
         cast(coalesce(spending.online_amount, 0) as decimal(18, 2)) as online_amount,
         visit_summary.first_visit,
-        visit_summary.last_visit
-    from visit_summary
-    inner join vehicles
-        on visit_summary.vehicle_id = vehicles.vehicle_id
+        visit_summary.last_visit,
+        {{ as_of_t() }} as _as_of,
+        {{ build_stamp() }} as _built_at
+    from vehicles
+    left join visit_summary
+        on vehicles.vehicle_id = visit_summary.vehicle_id
     left join spending
-        on visit_summary.vehicle_id = spending.vehicle_id
+        on vehicles.vehicle_id = spending.vehicle_id
+    {% if not recompute_all %}
+    where vehicles.vehicle_id in (select vehicle_id from affected)
+    {% endif %}
 )
 
 select * from final
