@@ -58,7 +58,7 @@ print(json.dumps({"seconds": seconds, "cpu_seconds": usage.ru_utime + usage.ru_s
 def python(code: str, *args: str) -> str:
     env = dict(os.environ, PYTHONPATH=str(REPO))
     done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
-                          cwd=REPO, env=env)
+                          cwd=REPO, env=env, check=False)
     if done.returncode:
         sys.exit(f"bench_extract: a step failed ({' '.join(args)}):\n{done.stderr}")
     return done.stdout
@@ -97,8 +97,6 @@ def load(source: Path, warehouse: Path, run_id: str) -> dict:
     return json.loads(python(LOAD, str(source), str(warehouse), run_id).strip().splitlines()[-1])
 
 
-COMPRESSION = os.environ.get("PARKING_EXTRACT_COMPRESSION") or "zstd"
-
 
 def run_size(name: str, folder: Path, repeat: int) -> dict:
     base = generate(name, folder)
@@ -122,7 +120,7 @@ def run_size(name: str, folder: Path, repeat: int) -> dict:
         indexed = load(source, warehouse, "bench-indexed")
         return {
             "name": name, "flags": SIZES[name], "load_average": os.getloadavg()[0],
-            "compression": COMPRESSION,
+            "compression": os.environ["PARKING_EXTRACT_COMPRESSION"],
             "source_mb": base.stat().st_size / 2**20,
             "warehouse_mb": warehouse.stat().st_size / 2**20,
             "full": full, "incremental": incremental, "indexed": indexed,
@@ -240,7 +238,7 @@ def write_results(results: list[dict], paths: dict | None) -> None:
             f"{r['warehouse_mb']:.0f} | {r['load_average']:.1f} |")
     lines += ["", "Per table (seconds; rows read):", ""]
     for r in results:
-        lines.append(f"- {r['name']}: " + "; ".join(
+        lines.append(f"- {r['name']} ({r['compression']}): " + "; ".join(
             f"{t}: full {r['full']['tables'][t]['seconds']:.2f} ({r['full']['tables'][t]['read']:,}), "
             f"incremental {r['incremental']['tables'][t]['seconds']:.2f} ({r['incremental']['tables'][t]['read']:,}), "
             f"indexed {r['indexed']['tables'][t]['seconds']:.2f} ({r['indexed']['tables'][t]['read']:,})"
@@ -256,24 +254,23 @@ def main() -> None:
     parser.add_argument("--sizes", default="1m", help="comma-separated: " + ",".join(SIZES))
     parser.add_argument("--keep", default=None, help="folder to keep and reuse generated sources in")
     parser.add_argument("--paths", action="store_true", help="also compare reading paths on size 1m")
-    parser.add_argument("--compression", choices=("zstd", "auto", "uncompressed"), default=None,
-                        help="PARKING_EXTRACT_COMPRESSION for the loads (default: the extract's, zstd)")
+    parser.add_argument("--compressions", default="zstd",
+                        help="PARKING_EXTRACT_COMPRESSION values to run, comma-separated "
+                             "(zstd, auto, uncompressed; default zstd, the extract's default)")
     parser.add_argument("--repeat", type=int, default=3,
                         help="full loads per size (best kept; 10m runs once)")
     parser.add_argument("--no-write", action="store_true", help="print only, leave the results file")
     args = parser.parse_args()
-    if args.compression:
-        os.environ["PARKING_EXTRACT_COMPRESSION"] = args.compression
-        global COMPRESSION
-        COMPRESSION = args.compression
     folder = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="bench-extract-"))
     folder.mkdir(parents=True, exist_ok=True)
     try:
         results = []
         for name in args.sizes.split(","):
-            result = run_size(name.strip(), folder, args.repeat if name.strip() != "10m" else 1)
-            print("\n".join(summary_lines(result)), flush=True)
-            results.append(result)
+            for compression in args.compressions.split(","):
+                os.environ["PARKING_EXTRACT_COMPRESSION"] = compression.strip()
+                result = run_size(name.strip(), folder, args.repeat if name.strip() != "10m" else 1)
+                print("\n".join(summary_lines(result)), flush=True)
+                results.append(result)
         paths = compare_paths(folder) if args.paths else None
         if paths:
             print("\n".join(path_lines(paths)))

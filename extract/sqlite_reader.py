@@ -1,7 +1,7 @@
 """Reading the operational SQLite database through ADBC into Arrow.
 
 Why this path (measured, see docs/extract.md): DuckDB's sqlite scanner is not packaged for the
-pinned DuckDB, Python's sqlite3 module is about twice as slow (a Python object per value), and
+pinned DuckDB, Python's sqlite3 module is about four times as slow (a Python object per value), and
 ADBC's SQLite driver steps the statement in C and fills Arrow buffers directly, releasing the GIL.
 
 - Every column but `id` is read as `CAST(col AS TEXT)`: SQLite values have no fixed type (a

@@ -25,7 +25,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-
 from sourcedb import SourceDB
 from test_dbt_support import build, outputs_of, query
 

@@ -7,7 +7,6 @@ from datetime import date
 
 import duckdb
 import pytest
-
 from sourcedb import SourceDB
 from test_dbt_support import build, load_raw
 

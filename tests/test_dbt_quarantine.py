@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-
-from parking_warehouse.errors import ParkingWarehouseError
 from sourcedb import SourceDB
 from test_dbt_support import build, load_raw, outputs_of, query
+
+from parking_warehouse.errors import ParkingWarehouseError
 
 D = date(2026, 3, 10)
 E, X, PAID = "2026-03-10 09:00:00", "2026-03-10 10:00:00", "2026-03-10 10:00:05"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
@@ -32,7 +32,7 @@ def _text(value):
 def load_raw(source: Path, warehouse: Path, *, loaded_at: datetime | None = None,
              run_id: str = "test") -> None:
     """Bring raw.* in `warehouse` up to date with the SQLite file `source`."""
-    loaded_at = loaded_at or datetime.now(timezone.utc)
+    loaded_at = loaded_at or datetime.now(UTC)
     src = sqlite3.connect(source)
     src.text_factory = bytes
     con = duckdb.connect(str(warehouse))

@@ -346,6 +346,15 @@ def test_lookback_comes_from_the_environment_and_is_checked(source, warehouse, m
         extract_to_raw(str(source.path), warehouse, lookback_minutes=-1)
 
 
+def test_raw_text_compression_is_chosen_by_environment(source, warehouse, monkeypatch):
+    monkeypatch.setenv("PARKING_EXTRACT_COMPRESSION", "uncompressed")
+    extract_to_raw(str(source.path), warehouse)
+    assert_raw_equals_sqlite(source.path, warehouse)
+    monkeypatch.setenv("PARKING_EXTRACT_COMPRESSION", "gzip")
+    with pytest.raises(ParkingWarehouseError, match="PARKING_EXTRACT_COMPRESSION='gzip'"):
+        extract_to_raw(str(source.path), warehouse)
+
+
 # --------------------------------------------------------------------------- full refresh
 
 
