@@ -43,6 +43,24 @@ def cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def reference_seconds() -> float:
+    """A fixed DuckDB workload (anti join of two 10M-row tables, 2 threads) timed now: on a
+    machine shared with other work, it tells how much slower than idle the machine is (about
+    0.5 s on this VM when idle)."""
+    import duckdb
+
+    con = duckdb.connect()
+    try:
+        con.execute("set threads = 2")
+        con.execute("create table a as select range as id from range(10000000)")
+        con.execute("create table b as select * from a")
+        started = time.perf_counter()
+        con.execute("select count(*) from a anti join b using (id)").fetchall()
+        return time.perf_counter() - started
+    finally:
+        con.close()
+
+
 def timed(label: str, function, *args, **kwargs):
     """Run `function`; return its value, wall seconds and CPU seconds (all threads of this process:
     dbt and DuckDB run in-process). On a machine shared with other work the wall time swings
@@ -84,6 +102,7 @@ def main() -> None:
         shutil.rmtree(path) if path.is_dir() else path.unlink()
 
     load = os.getloadavg()[0]
+    reference_before = reference_seconds()
     _, extract_seconds, _ = timed("extract (full)", extract_to_raw, str(source), warehouse)
     full, full_seconds, full_cpu = timed("dbt build (full refresh)", build_models, warehouse,
                                          run_date=END_DATE, timezone=TIMEZONE, full_refresh=True)
@@ -96,6 +115,7 @@ def main() -> None:
     daily, daily_seconds, daily_cpu = timed("dbt build (daily incremental)", build_models, warehouse,
                                             run_date=END_DATE + timedelta(days=1), timezone=TIMEZONE)
     load = max(load, os.getloadavg()[0])
+    reference_after = reference_seconds()
     print(daily)
 
     slowest_full = sorted(full.nodes, key=lambda n: -n.seconds)[:8]
@@ -108,7 +128,9 @@ def main() -> None:
          f"({os.cpu_count()} cores, shared), time zone {TIMEZONE}, dirty rate {args.dirty_rate}: "
          f"{sessions:,} trusted sessions, {payments:,} trusted payments "
          f"({len(full.nodes)} dbt nodes: models, tests, exposures). Load average of the machine "
-         f"during the run (other work included): up to {load:.1f}."),
+         f"during the run (other work included): up to {load:.1f}; the reference query "
+         f"(`reference_seconds`, about 0.5 s when the machine is idle) took "
+         f"{reference_before:.2f} s before and {reference_after:.2f} s after."),
         "",
         "| step | wall s | CPU s | target |",
         "|---|---:|---:|---|",

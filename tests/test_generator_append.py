@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+import numpy as np
 import pytest
 from test_generator import (
     TZ,
@@ -23,6 +24,7 @@ from test_generator import (
 from parking_warehouse.cli import main
 from parking_warehouse.errors import ParkingWarehouseError
 from parking_warehouse.generator import append_days, generate_database
+from parking_warehouse.generator.people import plates
 
 OLD_NOW = "2026-03-08 23:00:00"   # 9 March 00:00 in Berlin
 NEW_NOW = "2026-03-10 23:00:00"   # after two appended days
@@ -178,3 +180,76 @@ def test_cli_append_days(tmp_path, capsys):
     assert "(Europe/Berlin)" in capsys.readouterr().out
     assert main(["generate", "--db", str(db), "--append-days", "1", "--timezone", "UTC"]) == 1
     assert "--timezone Europe/Berlin" in capsys.readouterr().err
+
+
+# -- appends with other seeds: UNIQUE plates, usernames and transaction ids -----------------------
+
+def assert_unique_keys(path: Path) -> None:
+    """Plates and usernames unique; transaction ids too, apart from the planted duplicate copies."""
+    con = connect(path)
+    for table, column in (("backend_core_vehicle", "vehicle_number"), ("users_customuser", "username")):
+        assert con.execute(f"SELECT count(*) - count(DISTINCT {column}) FROM {table}").fetchone()[0] == 0, table
+    copies = ("duplicate_transaction_id_blank", "duplicate_transaction_id_exact")
+    assert con.execute(
+        "SELECT count(*) - count(DISTINCT transaction_id) FROM backend_core_payment WHERE transaction_id IS NOT NULL "
+        "AND id NOT IN (SELECT row_id FROM generator_dirty_rows WHERE table_name = ? AND kind IN (?, ?))",
+        (PAYMENT, *copies)).fetchone()[0] == 0
+    con.close()
+
+
+@pytest.mark.parametrize("dirty_rate", [0.0, 0.02])
+def test_appends_with_other_seeds_never_reuse_a_plate(tmp_path, dirty_rate):
+    # Plates were keyed by each run's seed, so an append's plates could repeat an earlier run's:
+    # with these seeds the fourth append failed with "UNIQUE constraint failed:
+    # backend_core_vehicle.vehicle_number" (as 1, 2 did on a 1M-session database).
+    path = tmp_path / "ops.sqlite3"
+    generate_database(path, days=4, end_date=date(2026, 3, 8), zones=3, slots_per_zone=6, seed=42,
+                      dirty_rate=dirty_rate, timezone=TZ)
+    for seed in (1, 2, 3, 477838):
+        append_days(path, days=1, seed=seed, dirty_rate=dirty_rate)
+    assert_unique_keys(path)
+    con = connect(path)
+    assert con.execute("SELECT count(*) FROM generator_runs").fetchone()[0] == 5
+    con.close()
+
+
+def test_a_plate_and_a_transaction_id_depend_on_the_row_id_not_on_the_append_seed(tmp_path):
+    one, two = tmp_path / "one.sqlite3", tmp_path / "two.sqlite3"
+    generate_database(one, days=2, end_date=date(2026, 3, 8), zones=2, slots_per_zone=6, seed=42, timezone=TZ)
+    generated = snapshot(one)
+    shutil.copy(one, two)
+    append_days(one, days=1, seed=1)
+    append_days(two, days=1, seed=2)
+    a, b = snapshot(one), snapshot(two)
+
+    def new_in_both(table):
+        return sorted((set(a[table]) & set(b[table])) - set(generated[table]))
+
+    vehicles = new_in_both("backend_core_vehicle")
+    assert vehicles  # the same plate for the same id (an EV's with an E appended)
+    assert all(a["backend_core_vehicle"][k][1].rstrip("E") == b["backend_core_vehicle"][k][1].rstrip("E")
+               for k in vehicles)
+    online = [(a[PAYMENT][k][4], b[PAYMENT][k][4]) for k in new_in_both(PAYMENT)]
+    online = [(x, y) for x, y in online if x and y]  # the same number after the date
+    assert online and all(x[-10:] == y[-10:] for x, y in online)
+
+
+def test_append_draws_again_a_plate_the_table_already_holds(tmp_path):
+    # A database whose plates came from elsewhere (an older generator keyed by another seed, or
+    # typed in): the next append's natural plates are already taken, and must be drawn again.
+    path = tmp_path / "ops.sqlite3"
+    generate_database(path, days=2, end_date=date(2026, 3, 8), zones=2, slots_per_zone=8, seed=7, timezone=TZ)
+    con = connect(path)
+    next_id = con.execute("SELECT max(id) + 1 FROM backend_core_vehicle").fetchone()[0]
+    upcoming = np.arange(next_id, next_id + 60)
+    taken = plates(upcoming, 7, np.zeros(60, dtype=bool)) + plates(upcoming, 7, np.ones(60, dtype=bool))
+    con.executemany("UPDATE backend_core_vehicle SET vehicle_number = ? WHERE id = ?",
+                    [(plate, index + 1) for index, plate in enumerate(taken)])
+    con.commit()
+    con.close()
+    append_days(path, days=1, seed=7, timezone=TZ)
+    assert_unique_keys(path)
+    con = connect(path)
+    new = con.execute("SELECT count(*) FROM backend_core_vehicle WHERE id >= ?", (next_id,)).fetchone()[0]
+    assert 0 < new <= 60
+    con.close()

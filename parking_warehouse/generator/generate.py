@@ -210,7 +210,7 @@ def _generate_into(con, *, days, end_date, zones, slots_per_zone, seed, dirty_ra
     next_ids = {"session": 1, "payment": 1, "vehicle": 1, "user": first_customer_id}
 
     operation = Operation(
-        con, seed=seed, rng=rng, planter=planter, clock=clock, now_us=now_us, zones=zone_state, slots=slots,
+        con, id_key=seed, rng=rng, planter=planter, clock=clock, now_us=now_us, zones=zone_state, slots=slots,
         next_ids=next_ids, regular_vehicles=0, first_customer_id=first_customer_id,
         exact_duplicates=exact_duplicates)
     # Regulars: registered over the two years before the period, most with an account.
@@ -260,6 +260,7 @@ def append_days(path: Path, *, days: int, seed: int = 42, dirty_rate: float = 0.
     completing (or failing), at least one refund, one zone re-priced and one slot retired, slots'
     live flags following their sessions: every changed row gets a fresh `updated_at`. The random
     stream is derived from `seed` and the database's current state, so it is deterministic.
+    Plates and transaction ids stay keyed by the generation seed, so no seed repeats earlier ones.
     `timezone` defaults to the one the database was generated in; another one is refused.
     """
     path = Path(path)
@@ -317,6 +318,8 @@ def _append_into(con, *, run, days, seed, dirty_rate, timezone, first_day) -> No
         "vehicle": con.execute("SELECT coalesce(max(id), 0) + 1 FROM backend_core_vehicle").fetchone()[0],
         "user": con.execute("SELECT coalesce(max(id), 0) + 1 FROM users_customuser").fetchone()[0],
     }
+    # Plates and transaction ids stay keyed by the generation seed whatever this append's seed is.
+    generation_seed = con.execute("SELECT seed FROM generator_runs ORDER BY run LIMIT 1").fetchone()[0]
     state = [seed, 3, old_now, days, next_ids["session"], next_ids["payment"], next_ids["vehicle"]]
     rng = np.random.default_rng(state)
     planter = Planter(dirty_rate, np.random.default_rng(state + [1]))
@@ -361,9 +364,9 @@ def _append_into(con, *, run, days, seed, dirty_rate, timezone, first_day) -> No
 
     clock = IntensityClock(old_now, now, timezone)
     operation = Operation(
-        con, seed=seed, rng=rng, planter=planter, clock=clock, now_us=now_us, zones=zones, slots=slots,
-        next_ids=next_ids, regular_vehicles=regulars, first_customer_id=first_customer_id,
-        exact_duplicates=exact_duplicates)
+        con, id_key=generation_seed, rng=rng, planter=planter, clock=clock, now_us=now_us, zones=zones,
+        slots=slots, next_ids=next_ids, regular_vehicles=regulars, first_customer_id=first_customer_id,
+        exact_duplicates=exact_duplicates, check_plates=True)
     operation.earliest_us = old_now_us
 
     # Sessions open at the old "now": they leave (or stay on beyond the new one).

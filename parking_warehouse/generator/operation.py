@@ -7,6 +7,7 @@ current state). Memory holds one local day of rows plus one value per slot.
 from __future__ import annotations
 
 import sqlite3
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -123,11 +124,18 @@ class Slots:
 
 
 class Operation:
-    def __init__(self, con: sqlite3.Connection, *, seed: int, rng: np.random.Generator, planter: Planter,
+    def __init__(self, con: sqlite3.Connection, *, id_key: int, rng: np.random.Generator, planter: Planter,
                  clock: IntensityClock, now_us: int, zones: Zones, slots: Slots, next_ids: dict[str, int],
-                 regular_vehicles: int, first_customer_id: int, exact_duplicates: bool):
+                 regular_vehicles: int, first_customer_id: int, exact_duplicates: bool,
+                 check_plates: bool = False):
         self.con = con
-        self.seed = seed
+        # The key of the bijections id -> plate and id -> transaction id: the seed the database was
+        # generated with, never an append's seed, so the ids of every run map into one bijection
+        # and cannot collide (a per-run key made an append's plates clash with earlier ones).
+        self.id_key = id_key
+        # Append: also look new plates up in the table and draw again the (rare) ones already there,
+        # written by an earlier generator version under another key (or by hand).
+        self.check_plates = check_plates
         self.rng = rng
         self.planter = planter
         self.clock = clock
@@ -301,13 +309,42 @@ class Operation:
                           last_login_us=np.where(logged_in, login, -1))
         self.next_ids["user"] += len(users)
         self.con.executemany(USER_SQL, users)
-        numbers = plates(ids, self.seed, kinds == "ev")
+        numbers = plates(ids, self.id_key, kinds == "ev")
+        if self.check_plates:
+            numbers = self._unused_plates(ids, kinds == "ev", numbers)
         id_list = ids.tolist()
         plant_vehicles(self.planter, id_list, numbers, force=force)
         created_text = format_datetimes(created)
         owner_list = [o or None for o in owners.tolist()]
         self.con.executemany(VEHICLE_SQL, zip(id_list, numbers, kinds.tolist(), created_text, created_text,
                                               owner_list))
+
+    def _unused_plates(self, ids: np.ndarray, is_ev: np.ndarray, numbers: list[str]) -> list[str]:
+        """`numbers`, with each plate the table already holds (or the batch holds twice) drawn again
+        under another key until it is free. One indexed look-up per batch (vehicle_number is UNIQUE)."""
+        pending = self._plates_in_table(numbers)
+        attempt = 0
+        while pending:
+            attempt += 1
+            index = np.array(pending, dtype=np.int64)
+            for i, plate in zip(pending, plates(ids[index], self.id_key + attempt * 7_777_777, is_ev[index])):
+                numbers[i] = plate
+            counts = Counter(numbers)
+            pending = sorted({i for i in pending if counts[numbers[i]] > 1}
+                             | set(self._plates_in_table(numbers, among=pending)))
+        return numbers
+
+    def _plates_in_table(self, numbers: list[str], among: list[int] | None = None) -> list[int]:
+        """Positions (of `among`, default all) whose plate is already in backend_core_vehicle."""
+        positions = range(len(numbers)) if among is None else among
+        values = sorted({numbers[i] for i in positions})
+        found: set[str] = set()
+        for start in range(0, len(values), 500):
+            chunk = values[start:start + 500]
+            found.update(r[0] for r in self.con.execute(
+                "SELECT vehicle_number FROM backend_core_vehicle WHERE vehicle_number IN ("
+                + ", ".join("?" * len(chunk)) + ")", chunk))
+        return [i for i in positions if numbers[i] in found]
 
     # -- payments -------------------------------------------------------------------------------
 
@@ -359,7 +396,7 @@ class Operation:
         created_text = format_datetimes(rows["created"])
         id_list = ids.tolist()
         online = (rows["method"] == pay.ONLINE).tolist()
-        transaction = [pay.transaction_id(i, c, self.seed) if o else None
+        transaction = [pay.transaction_id(i, c, self.id_key) if o else None
                        for i, c, o in zip(id_list, created_text, online)]
         copy_rows = np.flatnonzero(copy_kind > 0)
         for i in copy_rows.tolist():
