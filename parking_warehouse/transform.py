@@ -97,6 +97,7 @@ def build_models(
         "--vars", json.dumps(variables),
         "--quiet",
         "--no-use-colors",
+        "--no-send-anonymous-usage-stats",
     ]
     if full_refresh:
         args.append("--full-refresh")
