@@ -2,7 +2,7 @@
 # Start the local PostgreSQL cluster and make sure the test role exists; prints the URL tests use.
 set -euo pipefail
 version=$(ls /etc/postgresql | sort -n | tail -1)
-pg_ctlcluster "$version" main start 2>/dev/null || true
+pg_ctlcluster "$version" main start >/dev/null 2>&1 || true
 for _ in $(seq 1 30); do
   su postgres -c "pg_isready -q" && break
   sleep 1
