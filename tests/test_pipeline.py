@@ -201,11 +201,13 @@ def test_a_custom_report_published_during_a_dag_run_is_carried_over_by_its_publi
     assert (publication.run_date, publication.run_id) == ("2026-03-02", "scheduled-2")
     rows = query(settings, "select id, report_type, period_to::varchar, generated_by from marts.analytics_reports "
                            "order by id")
-    # The admin's report is kept (carried over into the run's copy, where it gets the next free id).
-    assert [row[1:] for row in rows] == [
-        ("daily", "2026-02-27", None), ("daily", "2026-02-28", None), ("monthly", "2026-02-28", None),
-        ("daily", "2026-03-01", None), ("weekly", "2026-03-01", None), ("daily", "2026-03-02", None),
-        ("custom", "2026-03-01", admin)]
+    # The admin's report is kept under the id it was published with; the run's own daily report,
+    # stored in the copy under that same id before, moves to the next free one.
+    assert rows == [
+        (1, "daily", "2026-02-27", None), (2, "daily", "2026-02-28", None), (3, "monthly", "2026-02-28", None),
+        (4, "daily", "2026-03-01", None), (5, "weekly", "2026-03-01", None),
+        (report.report_id, "custom", "2026-03-01", admin), (7, "daily", "2026-03-02", None)]
+    assert report.report_id == 6
     stored = json.loads(query(settings, "select data from marts.analytics_reports where report_type = 'custom'")[0][0])
     assert stored == json.loads(report.path.read_text())["data"]
     folder = materialise_reports_step(run)

@@ -76,19 +76,8 @@ def upsert_report(con, *, report_type: str, date_from: date, date_to: date, data
     title = report_title(report_type, date_from, date_to)
     con.execute("begin transaction")
     try:
-        (report_id,) = con.execute(
-            """
-            select coalesce(
-                (select min(id) from marts.analytics_reports
-                 where report_type = $type and period_from = $from and period_to = $to),
-                (select coalesce(max(id), 0) + 1 from marts.analytics_reports))
-            """,
-            {"type": report_type, "from": date_from, "to": date_to},
-        ).fetchone()
-        con.execute(
-            "delete from marts.analytics_reports where report_type = ? and period_from = ? and period_to = ?",
-            [report_type, date_from, date_to],
-        )
+        report_id = _report_id(con, report_type, date_from, date_to)
+        _delete_report(con, report_type, date_from, date_to)
         con.execute(
             "insert into marts.analytics_reports values (?, ?, ?, ?, ?, ?, ?, ?)",
             [report_id, report_type, title, date_from, date_to, json_bytes(data).decode("utf-8"),
@@ -99,6 +88,27 @@ def upsert_report(con, *, report_type: str, date_from: date, date_to: date, data
         con.execute("rollback")
         raise
     return report_id
+
+
+def _report_id(con, report_type: str, date_from: date, date_to: date) -> int:
+    """The id of the stored report of this type and period, or the next free id."""
+    (report_id,) = con.execute(
+        """
+        select coalesce(
+            (select min(id) from marts.analytics_reports
+             where report_type = $type and period_from = $from and period_to = $to),
+            (select coalesce(max(id), 0) + 1 from marts.analytics_reports))
+        """,
+        {"type": report_type, "from": date_from, "to": date_to},
+    ).fetchone()
+    return report_id
+
+
+def _delete_report(con, report_type: str, date_from: date, date_to: date) -> None:
+    con.execute(
+        "delete from marts.analytics_reports where report_type = ? and period_from = ? and period_to = ?",
+        [report_type, date_from, date_to],
+    )
 
 
 def store_scheduled_reports(warehouse: Path, *, run_date: date, timezone: str) -> list[str]:
@@ -133,21 +143,16 @@ def carry_over_requested_reports(working: Path, published: Path) -> int:
                                "and schema_name = 'marts' and table_name = 'analytics_reports'").fetchone()[0]:
                 return 0
             requested = con.execute(
-                "select report_type, title, period_from, period_to, data::varchar, generated_by, created_at "
+                "select id, report_type, title, period_from, period_to, data::varchar, generated_by, created_at "
                 "from published.marts.analytics_reports where generated_by is not null order by id"
             ).fetchall()
-            for report_type, title, date_from, date_to, data, generated_by, created_at in requested:
-                (report_id,) = con.execute(
-                    """
-                    select coalesce(
-                        (select min(id) from marts.analytics_reports
-                         where report_type = $type and period_from = $from and period_to = $to),
-                        (select coalesce(max(id), 0) + 1 from marts.analytics_reports))
-                    """,
-                    {"type": report_type, "from": date_from, "to": date_to},
-                ).fetchone()
-                con.execute("delete from marts.analytics_reports where report_type = ? and period_from = ? "
-                            "and period_to = ?", [report_type, date_from, date_to])
+            for report_id, report_type, title, date_from, date_to, data, generated_by, created_at in requested:
+                # The requested report was published first, so people may already know its id:
+                # it keeps it, and a report this run stored under the same id moves to a free one.
+                _delete_report(con, report_type, date_from, date_to)
+                con.execute(
+                    "update marts.analytics_reports set id = (select max(id) + 1 from marts.analytics_reports) "
+                    "where id = ?", [report_id])
                 con.execute("insert into marts.analytics_reports values (?, ?, ?, ?, ?, ?, ?, ?)",
                             [report_id, report_type, title, date_from, date_to, data, generated_by, created_at])
         finally:
