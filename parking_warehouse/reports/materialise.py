@@ -25,19 +25,9 @@ from parking_warehouse.config import Settings
 from parking_warehouse.errors import ParkingWarehouseError
 from parking_warehouse.reports.health import build_health, write_health
 from parking_warehouse.reports.html import render_index
+from parking_warehouse.reports.outputs import OUTPUT_NAMES
 from parking_warehouse.reports.records import fetch_records, json_bytes, table_exists
 
-OUTPUT_NAMES = (
-    "dashboard_summary",
-    "zone_occupancy",
-    "revenue_report",
-    "peak_hours",
-    "active_sessions",
-    "completed_sessions",
-    "vehicle_analytics",
-    "payment_analytics",
-    "slot_usage",
-)
 TREND_DAYS = 30
 
 
