@@ -9,10 +9,11 @@ build never writes into the source tree and partial parsing can reuse the manife
 
 from __future__ import annotations
 
-import json
+import contextlib
 import os
 import re
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -23,6 +24,8 @@ from parking_warehouse.errors import ParkingWarehouseError
 
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 WAREHOUSE_ENV = "PARKING_DBT_WAREHOUSE"
+RUN_DATE_ENV = "PARKING_DBT_RUN_DATE"
+TIMEZONE_ENV = "PARKING_DBT_TIMEZONE"
 _TIMEZONE_NAME = re.compile(r"^[A-Za-z0-9_+\-/]+$")
 
 
@@ -86,15 +89,13 @@ def build_models(
             f"warehouse {warehouse} does not exist: run `parking-warehouse extract` first"
         )
     _check_raw_layer(warehouse)
-    work_dir = warehouse.parent / f"{warehouse.name}.dbt"
-    variables = {"run_date": run_date.isoformat(), "timezone": timezone}
+    work_dir = dbt_work_dir(warehouse)
     args = [
         "build",
         "--project-dir", str(DBT_PROJECT_DIR),
         "--profiles-dir", str(DBT_PROJECT_DIR),
         "--target-path", str(work_dir / "target"),
         "--log-path", str(work_dir / "logs"),
-        "--vars", json.dumps(variables),
         "--quiet",
         "--no-use-colors",
         "--no-send-anonymous-usage-stats",
@@ -104,17 +105,12 @@ def build_models(
     if select:
         args += ["--select", select]
 
-    previous = os.environ.get(WAREHOUSE_ENV)
-    os.environ[WAREHOUSE_ENV] = str(warehouse)
     started = time.perf_counter()
     try:
-        outcome = dbtRunner().invoke(args)
+        with dbt_environment(warehouse, run_date=run_date, timezone=timezone):
+            outcome = dbtRunner().invoke(args)
     finally:
         _release_warehouse()
-        if previous is None:
-            os.environ.pop(WAREHOUSE_ENV, None)
-        else:
-            os.environ[WAREHOUSE_ENV] = previous
     seconds = time.perf_counter() - started
 
     nodes = tuple(_node_results(outcome.result))
@@ -123,6 +119,30 @@ def build_models(
         raise ParkingWarehouseError(_failure_message(run_date, warehouse, failures, outcome.exception))
     return BuildResult(run_date=run_date, timezone=timezone, full_refresh=full_refresh,
                        seconds=seconds, nodes=nodes)
+
+
+def dbt_work_dir(warehouse: Path) -> Path:
+    """dbt's target/ and logs/ for a warehouse file: kept between builds for partial parsing."""
+    return warehouse.parent / f"{warehouse.name}.dbt"
+
+
+@contextlib.contextmanager
+def dbt_environment(warehouse: Path, *, run_date: date, timezone: str) -> Iterator[None]:
+    """The environment the dbt project reads: the warehouse file (profiles.yml) and the run
+    parameters D and time zone (macros/time.sql). Environment, not --vars: dbt parses the whole
+    project again whenever --vars change, and D changes every day."""
+    values = {WAREHOUSE_ENV: str(warehouse), RUN_DATE_ENV: run_date.isoformat(),
+              TIMEZONE_ENV: timezone}
+    previous = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def _release_warehouse() -> None:

@@ -1,12 +1,30 @@
-{#- Time: the run date D and time zone come from vars; every conversion uses DuckDB's ICU
-    functions (timezone()), never offsets computed by hand. -#}
+{#- Time: the run date D and time zone are run parameters (see run_parameter); every conversion
+    uses DuckDB's ICU functions (timezone()), never offsets computed by hand. -#}
 
 {% macro run_date() -%}
-    date '{{ var("run_date") }}'
+    date '{{ run_parameter("run_date", "2000-01-01") }}'
 {%- endmacro %}
 
 {% macro tz() -%}
-    '{{ var("timezone") }}'
+    '{{ run_parameter("timezone", "UTC") }}'
+{%- endmacro %}
+
+{#- A run parameter: the var given with --vars (dbt run by hand), else the environment variable
+    PARKING_DBT_<NAME> (how parking_warehouse.transform passes it). Both are read only while
+    executing: the parsed project then does not depend on the date, and dbt's partial parsing
+    still applies when D changes (a changed --vars forces a full parse of every file). While
+    parsing, `placeholder` stands in. -#}
+{% macro run_parameter(name, placeholder) -%}
+    {%- if not execute -%}
+        {{ return(placeholder) }}
+    {%- endif -%}
+    {%- set value = var(name, none) or env_var("PARKING_DBT_" ~ name | upper, "") -%}
+    {%- if not value -%}
+        {{ exceptions.raise_compiler_error(
+            "the run parameter " ~ name ~ " is not set: pass --vars '{" ~ name ~ ": ...}' or set "
+            ~ "PARKING_DBT_" ~ name | upper) }}
+    {%- endif -%}
+    {{ return(value) }}
 {%- endmacro %}
 
 {#- The instant (timestamptz) at which local date `date_sql` begins. -#}

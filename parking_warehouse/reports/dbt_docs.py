@@ -9,7 +9,6 @@ on every run): the page describes models and columns, not the day's data.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from datetime import date
 from pathlib import Path
@@ -21,32 +20,24 @@ def generate_dbt_docs(warehouse: Path, out_dir: Path, *, run_date: date, timezon
     """`dbt docs generate --static` against `warehouse`; writes OUT_DIR/index.html (replaced atomically)."""
     from dbt.cli.main import dbtRunner
 
-    from parking_warehouse.transform import DBT_PROJECT_DIR, WAREHOUSE_ENV
+    from parking_warehouse.transform import DBT_PROJECT_DIR, dbt_environment, dbt_work_dir
 
     fingerprint = project_fingerprint(DBT_PROJECT_DIR)
     stamp = out_dir / ".project-sha256"
     if (out_dir / "index.html").exists() and stamp.exists() and stamp.read_text().strip() == fingerprint:
         return out_dir / "index.html"
     warehouse = Path(warehouse).resolve()
-    work_dir = warehouse.parent / f"{warehouse.name}.dbt"
+    work_dir = dbt_work_dir(warehouse)
     args = [
         "docs", "generate", "--static",
         "--project-dir", str(DBT_PROJECT_DIR),
         "--profiles-dir", str(DBT_PROJECT_DIR),
         "--target-path", str(work_dir / "target"),
         "--log-path", str(work_dir / "logs"),
-        "--vars", json.dumps({"run_date": run_date.isoformat(), "timezone": timezone}),
         "--quiet", "--no-use-colors",
     ]
-    previous = os.environ.get(WAREHOUSE_ENV)
-    os.environ[WAREHOUSE_ENV] = str(warehouse)
-    try:
+    with dbt_environment(warehouse, run_date=run_date, timezone=timezone):
         outcome = dbtRunner().invoke(args)
-    finally:
-        if previous is None:
-            os.environ.pop(WAREHOUSE_ENV, None)
-        else:
-            os.environ[WAREHOUSE_ENV] = previous
     page = work_dir / "target" / "static_index.html"
     if not outcome.success or not page.exists():
         raise ParkingWarehouseError(f"dbt docs generate on {warehouse} failed: {outcome.exception}")

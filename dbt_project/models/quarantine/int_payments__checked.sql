@@ -40,15 +40,29 @@ touched_keys as materialized (
 ),
 
 -- unchanged payments checked again: their session was re-typed in this run, or they share a
--- transaction id with a changed payment (their typed values in this table are current)
+-- transaction id with a changed payment (their typed values in this table are current). The ids
+-- come first, from two narrow joins with the small sets, then the rows.
+retyped_sessions as materialized (
+    select session_id from sessions where _built_at = {{ build_stamp() }}
+),
+
+recheck_ids as materialized (
+    select checked.payment_id
+    from {{ this }} as checked
+    inner join retyped_sessions
+        on checked.session_id = retyped_sessions.session_id
+    union
+    select checked.payment_id
+    from {{ this }} as checked
+    inner join touched_keys
+        on checked.transaction_key = touched_keys.transaction_key
+),
+
 rechecked as materialized (
     select *
     from {{ this }}
-    where payment_id not in (select id from changed_rows)
-        and (
-            session_id in (select session_id from sessions where _built_at = {{ build_stamp() }})
-            or transaction_key in (select transaction_key from touched_keys)
-        )
+    where payment_id in (select payment_id from recheck_ids)
+        and payment_id not in (select id from changed_rows)
 ),
 
 {% endif %}

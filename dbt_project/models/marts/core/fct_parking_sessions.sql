@@ -45,9 +45,13 @@ sessions as materialized (
         {{ to_local('entry_at') }} as entry_at_local,
         {{ to_local('exit_at') }} as exit_at_local,
         amount
-    from {{ ref('stg_sessions') }}
     {% if is_incremental() %}
+    -- the missing sessions are trusted; reading them from the checked model keeps DuckDB from
+    -- materialising every trusted session (all columns) to share one scan with `missing`
+    from {{ ref('int_sessions__checked') }}
     where session_id in (select session_id from missing)
+    {% else %}
+    from {{ ref('stg_sessions') }}
     {% endif %}
 ),
 

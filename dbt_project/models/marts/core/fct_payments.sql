@@ -47,9 +47,12 @@ payments as materialized (
         {{ to_local('paid_at') }} as paid_at_local,
         created_at,
         {{ to_local('created_at') }} as created_at_local
-    from {{ ref('stg_payments') }}
     {% if is_incremental() %}
+    -- the missing payments are trusted; read from the checked model as in fct_parking_sessions
+    from {{ ref('int_payments__checked') }}
     where payment_id in (select payment_id from missing)
+    {% else %}
+    from {{ ref('stg_payments') }}
     {% endif %}
 ),
 
