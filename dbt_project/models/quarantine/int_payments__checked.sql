@@ -41,7 +41,9 @@ touched_keys as materialized (
 
 -- unchanged payments checked again: their session was re-typed in this run, or they share a
 -- transaction id with a changed payment (their typed values in this table are current). The ids
--- come first, from two narrow joins with the small sets, then the rows.
+-- come first, from two narrow joins with the small sets, then the rows. (Inner joins with the
+-- small sets rather than `in (...)` here and below: DuckDB otherwise builds its hash table on
+-- the 10M-row side.)
 retyped_sessions as materialized (
     select session_id from sessions where _built_at = {{ build_stamp() }}
 ),
@@ -147,11 +149,12 @@ transaction_keepers as (
         select payment_id, transaction_key from typed where not is_deleted
         {% if is_incremental() %}
         union all
-        select payment_id, transaction_key
-        from {{ this }}
-        where not is_deleted
-            and transaction_key in (select transaction_key from typed)
-            and payment_id not in (select payment_id from typed)
+        select checked.payment_id, checked.transaction_key
+        from {{ this }} as checked
+        inner join (select distinct transaction_key from typed) as keys
+            on checked.transaction_key = keys.transaction_key
+        where not checked.is_deleted
+            and checked.payment_id not in (select payment_id from typed)
         {% endif %}
     ) as holders
     where transaction_key is not null
@@ -159,12 +162,13 @@ transaction_keepers as (
 ),
 
 existing_sessions as (
-    select session_id
+    select sessions.session_id
     from sessions
-    where not is_deleted
     {% if is_incremental() %}
-        and session_id in (select session_id from typed)
+    inner join (select distinct session_id from typed) as wanted
+        on sessions.session_id = wanted.session_id
     {% endif %}
+    where not sessions.is_deleted
 ),
 
 checked as (
