@@ -110,7 +110,7 @@ def build_models(
         with dbt_environment(warehouse, run_date=run_date, timezone=timezone):
             outcome = dbtRunner().invoke(args)
     finally:
-        _release_warehouse()
+        release_warehouse()
     seconds = time.perf_counter() - started
 
     nodes = tuple(_node_results(outcome.result))
@@ -145,7 +145,7 @@ def dbt_environment(warehouse: Path, *, run_date: date, timezone: str) -> Iterat
                 os.environ[name] = value
 
 
-def _release_warehouse() -> None:
+def release_warehouse() -> None:
     """Close the DuckDB database dbt-duckdb keeps open in this process after a run, so the caller
     can open the warehouse itself (DuckDB allows one configuration per file per process)."""
     try:
