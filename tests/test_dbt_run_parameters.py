@@ -46,7 +46,7 @@ def test_a_new_run_date_reuses_the_parsed_project(source_db, warehouse):
 
     log = _log_of_last_invocation(warehouse)
     assert "Unable to do partial parsing" not in log
-    assert "Partial parsing enabled" in log
+    assert "Partial parsing enabled, no changes found" in log
     assert query(warehouse, "select run_date, timezone from marts.dashboard_summary") == [
         (date(2026, 3, 3), BERLIN)]
 

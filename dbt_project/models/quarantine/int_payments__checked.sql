@@ -41,9 +41,9 @@ touched_keys as materialized (
 
 -- unchanged payments checked again: their session was re-typed in this run, or they share a
 -- transaction id with a changed payment (their typed values in this table are current). The ids
--- come first, from two narrow joins with the small sets, then the rows. (Inner joins with the
--- small sets rather than `in (...)` here and below: DuckDB otherwise builds its hash table on
--- the 10M-row side.)
+-- come first, from two narrow inner joins with the small sets, then the rows by id. (With
+-- `column in (small set)` on a 10M-row column, here and below, DuckDB built its hash table on
+-- the 10M-row side; the ids of recheck_ids are few and are looked up once.)
 retyped_sessions as materialized (
     select session_id from sessions where _built_at = {{ build_stamp() }}
 ),
