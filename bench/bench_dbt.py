@@ -27,6 +27,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from machine import reference_seconds
+
 from parking_warehouse.generator import append_days, generate_database
 from parking_warehouse.transform import build_models
 
@@ -62,24 +64,6 @@ SIZES = {  # same shapes as bench_generate.py
 def cpu_seconds() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
-
-
-def reference_seconds() -> float:
-    """A fixed DuckDB workload (anti join of two 10M-row tables, 2 threads) timed now: on a
-    machine shared with other work, it tells how much slower than idle the machine is (about
-    0.5 s on this VM when idle)."""
-    import duckdb
-
-    con = duckdb.connect()
-    try:
-        con.execute("set threads = 2")
-        con.execute("create table a as select range as id from range(10000000)")
-        con.execute("create table b as select * from a")
-        started = time.perf_counter()
-        con.execute("select count(*) from a anti join b using (id)").fetchall()
-        return time.perf_counter() - started
-    finally:
-        con.close()
 
 
 def timed(label: str, function, *args, **kwargs):
