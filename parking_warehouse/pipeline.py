@@ -93,14 +93,15 @@ def build_step(run: Run) -> str:
 
     timezone = run.settings.timezone
     with run.lock():
-        result = build_models(run.working_copy, run_date=run.run_date, timezone=timezone)
+        with publish.working_copy_for_dbt(run.settings.warehouse, run.run_id) as dbt_path:
+            result = build_models(dbt_path, run_date=run.run_date, timezone=timezone)
+            try:  # documentation only: a failure here must not hold back the day's data
+                page = generate_dbt_docs(dbt_path, run.settings.reports_dir / "dbt_docs",
+                                         run_date=run.run_date, timezone=timezone)
+                docs = f"dbt docs: {page}"
+            except ParkingWarehouseError as error:
+                docs = f"dbt docs NOT updated: {error}"
         stored = store_scheduled_reports(run.working_copy, run_date=run.run_date, timezone=timezone)
-        try:  # documentation only: a failure here must not hold back the day's data
-            page = generate_dbt_docs(run.working_copy, run.settings.reports_dir / "dbt_docs",
-                                     run_date=run.run_date, timezone=timezone)
-            docs = f"dbt docs: {page}"
-        except ParkingWarehouseError as error:
-            docs = f"dbt docs NOT updated: {error}"
     return f"{result}\nstored analytics reports: {', '.join(stored)}\n{docs}"
 
 

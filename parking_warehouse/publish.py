@@ -12,6 +12,8 @@ State lives in a folder beside the published file, named after it (`.warehouse/`
     .warehouse/run.lock            fcntl.flock: one run at a time (released when its process dies)
     .warehouse/building/<run>.duckdb   working copies (+ <run>.base.json: what they were copied from)
     .warehouse/versions/<n>.duckdb the last few publications (hard links, no copy), for rollback
+    .warehouse/dbt/warehouse.duckdb    the working copy as dbt opens it, during the build (a hard
+                                   link), and dbt's target/ and logs/ (warehouse.duckdb.dbt/)
     .warehouse/publications.json   which version is current, with run id, D and time
 """
 
@@ -66,6 +68,11 @@ class WarehousePaths:
 
     def working_copy(self, run_id: str) -> Path:
         return self.building_dir / f"{safe_name(run_id)}.duckdb"
+
+    @property
+    def dbt_path(self) -> Path:
+        """Where dbt opens the working copy (a hard link): the same path on every run."""
+        return self.state_dir / "dbt" / "warehouse.duckdb"
 
 
 def warehouse_paths(warehouse: Path | str) -> WarehousePaths:
@@ -236,6 +243,41 @@ def working_copy(warehouse: Path | str, run_id: str) -> Path:
     return path
 
 
+@contextlib.contextmanager
+def working_copy_for_dbt(warehouse: Path | str, run_id: str) -> Iterator[Path]:
+    """The run's working copy under one path that never changes: a hard link at
+    `.<warehouse>/dbt/warehouse.duckdb`, removed afterwards. dbt's profile holds the file's path,
+    and a changed profile makes dbt parse the whole project again (about 2 s on every run);
+    with one path, its target folder beside the link keeps the parsed project between runs.
+    Open the working copy through this path only while inside (DuckDB keys open files by path).
+    Call it holding the run lock.
+    """
+    link = warehouse_paths(warehouse).dbt_path
+    link.parent.mkdir(parents=True, exist_ok=True)
+    _drop_dbt_link(link)
+    os.link(working_copy(warehouse, run_id), link)
+    try:
+        yield link
+    finally:
+        _drop_dbt_link(link)
+
+
+def _drop_dbt_link(link: Path) -> None:
+    """Remove the link, first folding a write-ahead log left beside it into the file it names
+    (a build killed before DuckDB checkpointed: its committed work is kept, not dropped)."""
+    if Path(f"{link}.wal").exists() and link.exists():
+        import duckdb
+
+        con = duckdb.connect(str(link))
+        try:
+            con.execute("checkpoint")
+        finally:
+            con.close()
+    for path in (Path(f"{link}.wal"), link):
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+
+
 def discard_working_copy(warehouse: Path | str, run_id: str) -> None:
     working = warehouse_paths(warehouse).working_copy(run_id)
     for path in _working_files(working):
@@ -243,9 +285,8 @@ def discard_working_copy(warehouse: Path | str, run_id: str) -> None:
 
 
 def _working_files(working: Path) -> list[Path]:
-    """The working copy and what lives beside it: its log, base record and dbt's folder."""
-    return [working, Path(f"{working}.wal"), working.with_suffix(".partial"),
-            _base_file(working), Path(f"{working}.dbt")]
+    """The working copy and what lives beside it: its log and base record."""
+    return [working, Path(f"{working}.wal"), working.with_suffix(".partial"), _base_file(working)]
 
 
 # --------------------------------------------------------------------------- publish

@@ -87,6 +87,19 @@ def _analytics_reports(settings) -> list[tuple]:
                            "generated_by, created_at, data from marts.analytics_reports order by id")
 
 
+def test_the_daily_runs_build_through_one_path_so_dbt_parses_the_project_once(built):
+    dbt_path = publish.warehouse_paths(built.settings.warehouse).dbt_path
+    log = (dbt_path.parent / f"{dbt_path.name}.dbt" / "logs" / "dbt.log").read_text()
+    invocations = log.split("Running with dbt")[1:]  # a build per day, and the docs once
+
+    assert len(invocations) >= len(DAYS)
+    assert "Unable to do partial parsing because saved manifest not found" in invocations[0]
+    for later in invocations[1:]:
+        assert "Partial parsing enabled, no changes found" in later
+        assert "Unable to do partial parsing" not in later
+    assert not dbt_path.exists()  # the link lives only during the build
+
+
 def test_the_daily_runs_store_their_reports_in_the_published_warehouse(built, rerun):
     rows = _analytics_reports(built.settings)
     assert [row[:6] for row in rows] == [

@@ -169,3 +169,45 @@ def test_what_was_published_since_a_copy_is_known_unless_a_rollback_intervened(t
     assert publish.publications_since_copy(warehouse, "long") is None
     with pytest.raises(ParkingWarehouseError, match="changed after run 'long' copied it"):
         publish.publish(warehouse, "long")
+
+
+def test_dbt_opens_every_run_s_working_copy_under_one_path(tmp_path):
+    warehouse = tmp_path / "warehouse.duckdb"
+    links = []
+    for run_id, value in (("run-1", 1), ("run-2", 2)):
+        working = _build(warehouse, run_id, value)
+        with publish.working_copy_for_dbt(warehouse, run_id) as link:
+            links.append(link)
+            assert link.stat().st_ino == working.stat().st_ino
+            con = duckdb.connect(str(link))
+            con.execute("update t set v = v * 10")
+            con.close()
+        assert not link.exists()
+        assert _value(working) == value * 10
+        publish.publish(warehouse, run_id, run_date=None)
+    assert links[0] == links[1] == tmp_path / ".warehouse" / "dbt" / "warehouse.duckdb"
+
+
+def test_a_write_ahead_log_left_beside_the_dbt_path_is_kept_in_its_file(tmp_path):
+    """A build killed before DuckDB checkpointed leaves `warehouse.duckdb.wal` beside the link:
+    its committed work is folded into the working copy, not lost or applied to another file."""
+    warehouse = tmp_path / "warehouse.duckdb"
+    working = _build(warehouse, "run-1", 1)
+    link = tmp_path / ".warehouse" / "dbt" / "warehouse.duckdb"
+    link.parent.mkdir(parents=True)
+    os.link(working, link)
+    script = textwrap.dedent(f"""
+        import os, duckdb
+        con = duckdb.connect({str(link)!r})
+        con.execute("set checkpoint_threshold = '1GB'")
+        con.execute("update t set v = 7")
+        os._exit(0)  # like a kill: no checkpoint on close
+    """)
+    subprocess.run([sys.executable, "-c", script], check=True)
+    assert Path(f"{link}.wal").exists()
+
+    _build(warehouse, "run-2", 2)  # another run's copy: the leftover link must not touch it
+    with publish.working_copy_for_dbt(warehouse, "run-2") as fresh:
+        assert _value(fresh) == 2
+    assert _value(working) == 7
+    assert not Path(f"{link}.wal").exists()

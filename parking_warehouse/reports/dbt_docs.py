@@ -1,7 +1,7 @@
 """dbt docs as one static page (models, columns, lineage), next to the reports: REPORTS_DIR/dbt_docs/.
 
-Generated from the run's working copy right after the dbt build, reusing its target folder
-(`<working copy>.dbt/`, see parking_warehouse.transform), so dbt does not parse the project again;
+Generated from the run's working copy right after the dbt build, through the same path and so
+the same target folder (see parking_warehouse.transform), so dbt does not parse the project again;
 and only when the dbt project changed since the page was last generated (a few seconds saved
 on every run): the page describes models and columns, not the day's data.
 """
@@ -20,7 +20,12 @@ def generate_dbt_docs(warehouse: Path, out_dir: Path, *, run_date: date, timezon
     """`dbt docs generate --static` against `warehouse`; writes OUT_DIR/index.html (replaced atomically)."""
     from dbt.cli.main import dbtRunner
 
-    from parking_warehouse.transform import DBT_PROJECT_DIR, dbt_environment, dbt_work_dir
+    from parking_warehouse.transform import (
+        DBT_PROJECT_DIR,
+        dbt_environment,
+        dbt_work_dir,
+        release_warehouse,
+    )
 
     fingerprint = project_fingerprint(DBT_PROJECT_DIR)
     stamp = out_dir / ".project-sha256"
@@ -36,8 +41,11 @@ def generate_dbt_docs(warehouse: Path, out_dir: Path, *, run_date: date, timezon
         "--log-path", str(work_dir / "logs"),
         "--quiet", "--no-use-colors",
     ]
-    with dbt_environment(warehouse, run_date=run_date, timezone=timezone):
-        outcome = dbtRunner().invoke(args)
+    try:
+        with dbt_environment(warehouse, run_date=run_date, timezone=timezone):
+            outcome = dbtRunner().invoke(args)
+    finally:
+        release_warehouse()
     page = work_dir / "target" / "static_index.html"
     if not outcome.success or not page.exists():
         raise ParkingWarehouseError(f"dbt docs generate on {warehouse} failed: {outcome.exception}")
