@@ -8,7 +8,6 @@ with neither stops with a message naming the missing parameter.
 from __future__ import annotations
 
 import json
-import os
 from datetime import date
 
 import pytest
@@ -51,12 +50,12 @@ def test_a_new_run_date_reuses_the_parsed_project(source_db, warehouse):
         (date(2026, 3, 3), BERLIN)]
 
 
-def _dbt_build(warehouse, *extra: str):
+def _dbt_build(warehouse, monkeypatch, *extra: str):
+    """`dbt build` as run by hand: only the warehouse path comes from the environment."""
     from dbt.cli.main import dbtRunner
 
     work_dir = dbt_work_dir(warehouse)
-    previous = os.environ.get(WAREHOUSE_ENV)
-    os.environ[WAREHOUSE_ENV] = str(warehouse)
+    monkeypatch.setenv(WAREHOUSE_ENV, str(warehouse))
     try:
         return dbtRunner().invoke([
             "build", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
@@ -64,10 +63,6 @@ def _dbt_build(warehouse, *extra: str):
             "--quiet", *extra])
     finally:
         release_warehouse()
-        if previous is None:
-            os.environ.pop(WAREHOUSE_ENV, None)
-        else:
-            os.environ[WAREHOUSE_ENV] = previous
 
 
 def test_vars_given_by_hand_drive_the_build(source_db, warehouse, monkeypatch):
@@ -75,7 +70,7 @@ def test_vars_given_by_hand_drive_the_build(source_db, warehouse, monkeypatch):
     monkeypatch.setenv("PARKING_DBT_RUN_DATE", "2026-03-02")
     monkeypatch.setenv("PARKING_DBT_TIMEZONE", "UTC")
 
-    outcome = _dbt_build(warehouse, "--vars",
+    outcome = _dbt_build(warehouse, monkeypatch, "--vars",
                          json.dumps({"run_date": "2026-03-04", "timezone": BERLIN}))
 
     assert outcome.success
@@ -88,7 +83,7 @@ def test_a_build_without_run_date_names_what_is_missing(source_db, warehouse, mo
     monkeypatch.delenv("PARKING_DBT_RUN_DATE", raising=False)
     monkeypatch.setenv("PARKING_DBT_TIMEZONE", BERLIN)
 
-    outcome = _dbt_build(warehouse)
+    outcome = _dbt_build(warehouse, monkeypatch)
 
     assert not outcome.success
     messages = " ".join(str(result.message) for result in outcome.result.results
