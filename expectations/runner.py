@@ -27,6 +27,7 @@ from expectations.audit import write_outcomes
 from expectations.report import DataQualityError, ExpectationOutcome, ValidationReport
 from expectations.suite_files import SEVERITIES, SUITE_NAMES, SuiteFile, load_suite_file
 from expectations.thresholds import resolve_thresholds
+from parking_warehouse.duckdb_resources import connect
 from parking_warehouse.errors import ParkingWarehouseError
 
 OFFENDING_ROWS_KEPT = 10
@@ -103,7 +104,7 @@ def _connected(warehouse) -> Iterator[duckdb.DuckDBPyConnection]:
         raise ParkingWarehouseError(
             f"warehouse {path} does not exist: run `parking-warehouse extract` first"
         )
-    con = duckdb.connect(str(path))
+    con = connect(path)
     try:
         yield con
     finally:

@@ -15,6 +15,7 @@ import duckdb
 
 from extract.batches import ChunkedReader
 from extract.contract import CHANGE_COLUMN, KEY, METADATA_COLUMNS, TablePlan
+from parking_warehouse.duckdb_resources import connect
 from parking_warehouse.errors import ParkingWarehouseError
 
 SCHEMA = "raw"
@@ -57,7 +58,7 @@ def open_warehouse(path: Path) -> duckdb.DuckDBPyConnection:
     text_compression = compression()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(str(path))
+        con = connect(str(path))
     except (duckdb.Error, OSError) as error:
         raise ParkingWarehouseError(f"warehouse {path}: cannot open it for writing: {error}") from None
     # Row order in raw carries no meaning; without it DuckDB appends in parallel.

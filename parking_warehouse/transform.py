@@ -131,11 +131,16 @@ def dbt_work_dir(warehouse: Path) -> Path:
 
 @contextlib.contextmanager
 def dbt_environment(warehouse: Path, *, run_date: date, timezone: str) -> Iterator[None]:
-    """The environment the dbt project reads: the warehouse file (profiles.yml) and the run
-    parameters D and time zone (macros/time.sql). Environment, not --vars: dbt parses the whole
-    project again whenever --vars change, and D changes every day."""
+    """The environment the dbt project reads: the warehouse file and DuckDB's memory and thread
+    budget (profiles.yml), the run parameters D and time zone (macros/time.sql). Environment,
+    not --vars: dbt parses the whole project again whenever --vars change, and D changes
+    every day."""
+    from parking_warehouse import duckdb_resources
+
     values = {WAREHOUSE_ENV: str(warehouse), RUN_DATE_ENV: run_date.isoformat(),
-              TIMEZONE_ENV: timezone}
+              TIMEZONE_ENV: timezone,
+              duckdb_resources.MEMORY_LIMIT_ENV: duckdb_resources.memory_limit(),
+              duckdb_resources.THREADS_ENV: str(duckdb_resources.threads())}
     previous = {name: os.environ.get(name) for name in values}
     os.environ.update(values)
     try:

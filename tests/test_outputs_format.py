@@ -10,7 +10,7 @@ import duckdb
 import pytest
 
 from parking_warehouse.errors import ParkingWarehouseError
-from parking_warehouse.reports.outputs import _iso, build_outputs, revenue_report
+from parking_warehouse.reports.outputs import _iso, build_outputs, revenue_report, vehicle_analytics
 
 
 @pytest.mark.parametrize("instant, tz, expected", [
@@ -62,6 +62,14 @@ def marts():
         0::bigint as cash_count, 0.00::decimal(18,2) as cash_amount, 0::bigint as online_count,
         0.00::decimal(18,2) as online_amount, timestamptz '2026-03-08 06:30:00+00' as first_visit,
         timestamptz '2026-03-08 06:30:00+00' as last_visit""")
+    # a second vehicle whose only visit entered the day before: in the mart, not in the day's file
+    con.execute("""insert into marts.vehicle_analytics select 2, 'A 2', 'car', null, 1, 0, 0, 'Center',
+        0, 0, 0, 0, timestamptz '2026-03-07 06:30:00+00', timestamptz '2026-03-07 06:30:00+00'""")
+    con.execute("create schema core")
+    con.execute("""create table core.fct_parking_sessions as select * from (values
+        (1, 'completed', date '2026-03-08'), (1, 'cancelled', date '2026-03-07'),
+        (2, 'completed', date '2026-03-07'), (2, 'cancelled', date '2026-03-08')
+        ) t(vehicle_id, status, entry_date_local)""")
     con.execute("create table marts.payment_analytics as select 1.25::decimal(18,2) as total_revenue, "
                 "4::bigint as transaction_count, 0.31::decimal(18,2) as average_payment")
     con.execute("create table marts.payment_by_method as select 'cash' as payment_method, "
@@ -91,6 +99,8 @@ def test_outputs_are_json_shapes_with_strict_types(marts):
     assert outputs["completed_sessions"][0]["exit_time"] == "2026-03-08T04:30:00-04:00"
     assert outputs["completed_sessions"][0]["amount"] is None
     assert outputs["slot_usage"][0]["is_occupied"] is True
+    assert [v["vehicle_number"] for v in outputs["vehicle_analytics"]] == ["B 1"]
+    assert [v["vehicle_number"] for v in vehicle_analytics(marts)] == ["A 2", "B 1"]
     assert outputs["vehicle_analytics"][0]["payment_methods"] == {
         "cash": {"count": 0, "amount": 0.0}, "online": {"count": 0, "amount": 0.0}}
     assert outputs["payment_analytics"]["recent_transactions"][0]["paid_at"] is None

@@ -6,10 +6,9 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import duckdb
-
 from parking_warehouse import publish
 from parking_warehouse.config import Settings
+from parking_warehouse.duckdb_resources import connect
 from parking_warehouse.errors import ParkingWarehouseError
 from parking_warehouse.reports.records import json_bytes, table_exists
 from parking_warehouse.reports.store import (
@@ -88,7 +87,7 @@ def generate_custom_report(settings: Settings, *, report_type: str = "custom", d
     if not warehouse.exists():
         raise ParkingWarehouseError(f"no published warehouse at {warehouse}: run the daily pipeline first")
     base = publish.current_publication(warehouse) or {}
-    con = duckdb.connect(str(warehouse), read_only=True)
+    con = connect(warehouse, read_only=True)
     try:
         check_request(con, report_type=report_type, date_from=date_from, date_to=date_to,
                       generated_by=generated_by, published_run_date=base.get("run_date"))
@@ -100,7 +99,7 @@ def generate_custom_report(settings: Settings, *, report_type: str = "custom", d
         base = publish.current_publication(warehouse) or {}
         working = publish.prepare_working_copy(warehouse, run_id)
         try:
-            con = duckdb.connect(str(working))
+            con = connect(working)
             try:
                 data = period_report_data(con, date_from, date_to, timezone=settings.timezone)
                 report_id = upsert_report(con, report_type=report_type, date_from=date_from,

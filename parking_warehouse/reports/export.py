@@ -6,8 +6,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
-
+from parking_warehouse.duckdb_resources import connect
 from parking_warehouse.errors import ParkingWarehouseError
 
 
@@ -29,7 +28,7 @@ def export_parquet(warehouse_path: Path | str, out_dir: Path | str) -> ParquetEx
         raise ParkingWarehouseError(f"no warehouse at {warehouse_path}: run the daily pipeline first")
     out_dir.mkdir(parents=True, exist_ok=True)
     tables = {}
-    con = duckdb.connect(str(warehouse_path), read_only=True)
+    con = connect(warehouse_path, read_only=True)
     try:
         names = [row[0] for row in con.execute(
             "select table_name from information_schema.tables where table_schema = 'marts' "

@@ -17,6 +17,7 @@ import duckdb
 
 from parking_warehouse import publish
 from parking_warehouse.config import Settings
+from parking_warehouse.duckdb_resources import connect
 from parking_warehouse.reports.records import fetch_records, json_bytes, json_ready, table_exists
 
 STALE_SOURCE_HOURS = 26
@@ -170,7 +171,7 @@ def _working_copy_data_quality(settings: Settings, run_id: str) -> dict | None:
     if not working.exists():
         return None
     try:  # read-write: a step may still hold it open in this process (same configuration)
-        con = duckdb.connect(str(working))
+        con = connect(working)
     except duckdb.Error:
         return None
     try:

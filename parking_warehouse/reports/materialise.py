@@ -18,10 +18,9 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import duckdb
-
 from parking_warehouse import publish
 from parking_warehouse.config import Settings
+from parking_warehouse.duckdb_resources import connect
 from parking_warehouse.errors import ParkingWarehouseError
 from parking_warehouse.reports.health import build_health, write_health
 from parking_warehouse.reports.html import render_index
@@ -124,7 +123,7 @@ def materialise_reports(settings: Settings, *, run_date: date, run_id: str) -> P
             f"{run_date.isoformat()}: run the pipeline for {run_date.isoformat()} (it publishes, "
             "then writes the reports)"
         )
-    con = duckdb.connect(str(settings.warehouse), read_only=True)
+    con = connect(settings.warehouse, read_only=True)
     try:
         outputs = build_outputs(con, timezone=settings.timezone)
         health = build_health(con, run_date=run_date, timezone=settings.timezone,

@@ -41,7 +41,7 @@ def build_outputs(con: duckdb.DuckDBPyConnection, *, timezone: str) -> dict[str,
         "peak_hours": peak_hours(con),
         "active_sessions": active_sessions(con, timezone=timezone),
         "completed_sessions": completed_sessions(con, timezone=timezone),
-        "vehicle_analytics": vehicle_analytics(con, timezone=timezone),
+        "vehicle_analytics": vehicles_of_the_day(con, timezone=timezone),
         "payment_analytics": payment_analytics(con, timezone=timezone),
         "slot_usage": slot_usage(con),
     }
@@ -161,10 +161,28 @@ def completed_sessions(con, *, timezone: str) -> list[dict]:
 
 
 def vehicle_analytics(con, vehicle_number: str | None = None, *, timezone: str | None = None):
-    """All vehicles with a visit (a list, by plate), or the record of one plate (None if it has
+    """Every vehicle with a visit (a list, by plate), or the record of one plate (None if it has
     no visit). Instants are shown in `timezone`, by default the one of the last build."""
-    timezone = timezone or _build_timezone(con)
-    where = "where vehicle_number = $plate" if vehicle_number is not None else ""
+    if vehicle_number is None:
+        return _vehicle_records(con, "", None, timezone)
+    records = _vehicle_records(con, "where vehicle_number = $plate", {"plate": vehicle_number}, timezone)
+    return records[0] if records else None
+
+
+def vehicles_of_the_day(con, *, timezone: str | None = None) -> list[dict]:
+    """The daily file's vehicle_analytics: the vehicles with a visit entering in W(D), with their
+    whole history's figures, by plate ("Report files at scale": the file follows the day, the
+    mart keeps every vehicle)."""
+    return _vehicle_records(con, """
+        where vehicle_id in (
+            select vehicle_id from core.fct_parking_sessions
+            where status <> 'cancelled'
+                and entry_date_local = (select run_date from marts.dashboard_summary)
+        )
+    """, None, timezone)
+
+
+def _vehicle_records(con, where: str, params: dict | None, timezone: str | None) -> list[dict]:
     rows = _all(con, f"""
         select vehicle_number, vehicle_type, owner_id, total_visits, total_expenses,
                average_session_cost, preferred_zone, cash_count, cash_amount, online_count,
@@ -173,11 +191,8 @@ def vehicle_analytics(con, vehicle_number: str | None = None, *, timezone: str |
         from marts.vehicle_analytics
         {where}
         order by vehicle_number
-    """, timezone, params={"plate": vehicle_number} if vehicle_number is not None else None)
-    records = [_vehicle_record(row) for row in rows]
-    if vehicle_number is None:
-        return records
-    return records[0] if records else None
+    """, timezone or _build_timezone(con), params=params)
+    return [_vehicle_record(row) for row in rows]
 
 
 def payment_analytics(con, *, timezone: str) -> dict:

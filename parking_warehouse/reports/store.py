@@ -10,8 +10,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-import duckdb
-
+from parking_warehouse.duckdb_resources import connect
 from parking_warehouse.reports.records import fetch_records, json_bytes, table_exists
 
 REPORT_TYPES = ("daily", "weekly", "monthly", "custom")
@@ -116,7 +115,7 @@ def store_scheduled_reports(warehouse: Path, *, run_date: date, timezone: str) -
     from parking_warehouse.reports.outputs import build_outputs
 
     stored = []
-    con = duckdb.connect(str(warehouse))
+    con = connect(warehouse)
     try:
         for report_type, date_from, date_to in scheduled_periods(run_date):
             if report_type == "daily":
@@ -134,7 +133,7 @@ def store_scheduled_reports(warehouse: Path, *, run_date: date, timezone: str) -
 def carry_over_requested_reports(working: Path, published: Path) -> int:
     """Copy the reports people asked for (generated_by set) from the published file into a
     working copy made before they were stored, so publishing it does not lose them."""
-    con = duckdb.connect(str(working))
+    con = connect(working)
     try:
         con.execute(_DDL)
         con.execute(f"attach '{str(published).replace(chr(39), chr(39) * 2)}' as published (read_only)")
