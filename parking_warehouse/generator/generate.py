@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import numpy as np
 
 from parking_warehouse.errors import ParkingWarehouseError
+from parking_warehouse.generator import payments as pay
 from parking_warehouse.generator.catalog import (
     SLOT_TYPE_SHARE,
     SLOT_TYPES,
@@ -26,7 +27,6 @@ from parking_warehouse.generator.clock import (
     parse_datetimes,
     to_microseconds,
 )
-from parking_warehouse.generator import payments as pay
 from parking_warehouse.generator.dirty import DIRTY_TABLE_DDL, PAYMENT, SESSION, Planter
 from parking_warehouse.generator.operation import (
     NEVER,
