@@ -10,7 +10,8 @@ Raw suite batches:
     <table>          the rows of the load being validated (`_run_id` = run id), every column,
                      plus, for each column `X__at` the suite names, X parsed as a UTC timestamp
                      (NULL when unparseable, as staging parses it), for `X__num` X as a number,
-                     and `_loaded_at__utc` (`_loaded_at` as a UTC timestamp without zone);
+                     and `_loaded_at__utc` (`_loaded_at` as a UTC timestamp without zone); a
+                     repeatable sample of max_rows_per_load of them when the load is larger;
     <table>.keys     key uniqueness, counted by DuckDB over every raw row, of any run, whose id
                      is in the load (`counted`: Great Expectations' result, computed in SQL);
                      `frame` holds only the rows that share an id (at most OFFENDING_ROWS);

@@ -3,7 +3,10 @@
 One call = one ephemeral Great Expectations context. Each batch of the suite (batches.py) is
 validated by its own ValidationDefinition against a pandas DataFrame read from DuckDB; a
 Checkpoint would pass the same batch parameters (the same DataFrame) to all of them, so the
-Data Docs site is built once at the end instead, with context.build_data_docs().
+Data Docs site is built once at the end instead, with context.build_data_docs(). A batch
+counted in DuckDB (key uniqueness over a whole table) is not given to Great Expectations as
+rows: its results are built as Great Expectations result objects from DuckDB's counts and
+stored with the others, so audit, messages and Data Docs show them the same way.
 """
 
 from __future__ import annotations
