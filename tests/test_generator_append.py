@@ -123,6 +123,8 @@ def test_append_changes_only_the_kinds_of_rows_the_live_system_changes(appended)
     assert len(in_flight) == 1 and abandoned  # the fixture's generation left some checkouts abandoned
     assert {k for k, c in payments.items() if "status" in c and c["status"][0] == "pending"} == in_flight
     assert all(after[PAYMENT][k][3] == "pending" for k in abandoned)
+    (attempt,) = (after[PAYMENT][k] for k in in_flight)  # answered at most 60 s after its creation
+    assert OLD_NOW < attempt[7] <= "2026-03-08 23:00:30"
     for c in settled:
         assert c["status"][1] in ("completed", "failed") and in_window(c["updated_at"][1])
         assert ("paid_at" in c) == (c["status"][1] == "completed")
