@@ -199,17 +199,19 @@ def _load_keys(con, table: str, run_id: str) -> Batch:
         """,
         [run_id],
     ).fetchone()
-    offending = f"with {keyed} select id, _run_id from keyed semi join shared using (id) "
+    frame = pd.DataFrame({"id": pd.Series(dtype="int64"), "_run_id": pd.Series(dtype="str")})
     counts = []
-    if unexpected_count == 0:
-        offending += "where false "
-    else:
+    if unexpected_count:
+        frame = con.execute(
+            f"with {keyed} select id, _run_id from keyed semi join shared using (id) "
+            f"order by id, _run_id limit {OFFENDING_ROWS}",
+            [run_id],
+        ).df()
         counts = con.execute(
             f"with {keyed} select id, rows_sharing from shared "
             f"order by rows_sharing desc, id limit {OFFENDING_ROWS}",
             [run_id],
         ).fetchall()
-    frame = con.execute(f"{offending}order by id, _run_id limit {OFFENDING_ROWS}", [run_id]).df()
     nonmissing = element_count - missing_count
     counted = {
         "element_count": element_count,

@@ -32,7 +32,6 @@ from expectations.suite_files import SEVERITIES, SUITE_NAMES, SuiteFile, load_su
 from expectations.thresholds import resolve_thresholds
 from parking_warehouse.errors import ParkingWarehouseError
 
-OFFENDING_ROWS_KEPT = 10
 _SITE = "local_site"
 
 
@@ -224,7 +223,7 @@ def _run_suite(
             batch_parameters={"dataframe": batch.frame},
             result_format={
                 "result_format": "SUMMARY",
-                "partial_unexpected_count": OFFENDING_ROWS_KEPT,
+                "partial_unexpected_count": batch_reader.OFFENDING_ROWS,
             },
             run_id=gx_run_id,
         )
