@@ -588,3 +588,23 @@ def test_key_uniqueness_counts_every_row_of_a_sampled_load(tmp_path):
     assert str(validated.error).startswith("data-quality suite 'raw' (run r2) failed 1 blocking")
     unique = outcomes(validated.report, "expect_column_values_to_be_unique", "id", failed=False)
     assert {o.details["rows"] for o in unique if o.table == "raw.backend_core_parkingsession"} == {150}
+
+
+def test_a_counted_batch_refuses_an_expectation_it_cannot_count(clean_warehouse, tmp_path, monkeypatch):
+    # A '.keys' batch is counted in DuckDB, not given to GX as rows: any other expectation on it
+    # would be wrong silently, so the suite file is refused.
+    suites = tmp_path / "suites"
+    shutil.copytree(Path(load_suite_file("raw").path).parent, suites)
+    raw = json.loads((suites / "raw.json").read_text())
+    raw["expectations"].append({
+        "type": "expect_column_values_to_not_be_null", "kwargs": {"column": "_run_id"},
+        "severity": "critical", "meta": {"batch": "users_customuser.keys"}, "notes": "not countable",
+    })
+    (suites / "raw.json").write_text(json.dumps(raw))
+    monkeypatch.setattr("expectations.suite_files.SUITES_DIR", suites)
+    load_suite_file.cache_clear()  # suite files are read once per process
+    try:
+        with pytest.raises(ParkingWarehouseError, match=r"batch 'users_customuser.keys' is counted in DuckDB"):
+            validate_warehouse(clean_warehouse, suite="raw", run_id="r2")
+    finally:
+        load_suite_file.cache_clear()
