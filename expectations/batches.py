@@ -1,15 +1,20 @@
 """The rows each suite checks, read from DuckDB into small pandas DataFrames.
 
-DuckDB does the selecting (only the rows of one load, only the small mart tables, derived
-checks as SQL); Great Expectations then validates each DataFrame as one batch. A batch is named
+DuckDB does the selecting (only the rows of one load, a bounded sample of a very large one,
+only the small mart tables, derived checks as SQL) and counts what needs every row of a table
+(key uniqueness); Great Expectations then validates each DataFrame as one batch. No DataFrame
+grows with the warehouse: a raw batch holds at most max_rows_per_load rows. A batch is named
 by the `meta.batch` of the expectations in suites/<suite>.json.
 
 Raw suite batches:
     <table>          the rows of the load being validated (`_run_id` = run id), every column,
                      plus, for each column `X__at` the suite names, X parsed as a UTC timestamp
                      (NULL when unparseable, as staging parses it), for `X__num` X as a number,
-                     and `_loaded_at__utc` (`_loaded_at` as a UTC timestamp without zone);
-    <table>.keys     the id of every raw row, of any run, whose id is in the load;
+                     and `_loaded_at__utc` (`_loaded_at` as a UTC timestamp without zone); a
+                     repeatable sample of max_rows_per_load of them when the load is larger;
+    <table>.keys     key uniqueness, counted by DuckDB over every raw row, of any run, whose id
+                     is in the load (`counted`: Great Expectations' result, computed in SQL);
+                     `frame` holds only the rows that share an id (at most OFFENDING_ROWS);
     row_counts       one row per table of the load: live rows (`_deleted_at` null) before and
                      after the load, from raw._load_history and the table itself.
 Marts suite batches: marts.<name> as built by dbt (only the columns the suite reads), and the
@@ -26,6 +31,7 @@ import pandas as pd
 from parking_warehouse.errors import ParkingWarehouseError
 
 SAMPLE_SEED = 42
+OFFENDING_ROWS = 10  # rows kept of a failed check (Great Expectations' partial_unexpected_count)
 _TIMESTAMP_FORMATS = "['%Y-%m-%d %H:%M:%S', '%Y-%m-%d %H:%M:%S.%f']"
 
 
@@ -40,6 +46,9 @@ class Batch:
     rows_total: int = 0  # rows the batch stands for (more than len(frame) when sampled)
     note: str = ""
     context_columns: tuple[str, ...] = ()  # shown beside offending rows, to make them readable
+    # Counted in DuckDB over every row (`frame` then holds only offending rows): the result of
+    # expect_column_values_to_be_unique as Great Expectations reports it, which is not run again.
+    counted: dict | None = None
 
     @property
     def rows(self) -> int:
@@ -123,6 +132,8 @@ def read_raw_batches(
 
 
 def _load_rows(con, table: str, run_id: str, columns: set[str], max_rows: int) -> Batch:
+    """The load's rows with the derived columns; a repeatable sample of `max_rows` of them when
+    the load is larger (sampled first, so only the sample is parsed and handed to pandas)."""
     present = _columns_of(con, "raw", table)
     derived = []
     for column in sorted(columns):
@@ -135,33 +146,88 @@ def _load_rows(con, table: str, run_id: str, columns: set[str], max_rows: int) -
             derived.append(f"try_strptime({quote(base)}, {_TIMESTAMP_FORMATS}) as {quote(column)}")
         elif kind == "num" and base:
             derived.append(f"try_cast({quote(base)} as double) as {quote(column)}")
-    select = ", ".join(["*", *derived])
     rows_total = con.execute(
         f"select count(*) from raw.{quote(table)} where _run_id = ?", [run_id]
     ).fetchone()[0]
-    sql = f"select {select} from raw.{quote(table)} where _run_id = ?"
+    select = ", ".join(["*", *derived])
+    rows = f"select {select} from raw.{quote(table)} where _run_id = $run_id"
     note = ""
-    if rows_total > max_rows:
-        sql = (
-            f"select * from ({sql}) using sample reservoir({int(max_rows)} rows) "
-            f"repeatable ({SAMPLE_SEED})"
-        )
+    if rows_total > max_rows:  # the sample's ids first: a scan of one column, not of every one
+        rows = f"""
+            with chosen as (
+                select id
+                from (select id from raw.{quote(table)} where _run_id = $run_id)
+                using sample reservoir({int(max_rows)} rows) repeatable ({SAMPLE_SEED})
+            )
+            select {select}
+            from raw.{quote(table)}
+            semi join chosen using (id)
+            where _run_id = $run_id
+        """
         note = f"value checks on a repeatable sample of {int(max_rows)} of the load's {rows_total} rows"
-    frame = con.execute(f"select * from ({sql}) order by id", [run_id]).df()
+    frame = con.execute(f"{rows} order by id", {"run_id": run_id}).df()
     return Batch(table, f"raw.{table}", frame, ("id",), rows_total, note)
 
 
 def _load_keys(con, table: str, run_id: str) -> Batch:
-    frame = con.execute(
+    """Key uniqueness over every raw row, of any run, whose id is in the load, counted in DuckDB;
+    the result has the fields Great Expectations' expect_column_values_to_be_unique reports."""
+    keyed = f"""
+        keyed as (
+            select id, _run_id
+            from raw.{quote(table)}
+            where id in (select id from raw.{quote(table)} where _run_id = ?)
+        ),
+
+        shared as (
+            select id, count(*) as rows_sharing
+            from keyed
+            where id is not null
+            group by id
+            having count(*) > 1
+        )
+    """
+    element_count, missing_count, unexpected_count = con.execute(
         f"""
-        select id, _run_id
-        from raw.{quote(table)}
-        where id in (select id from raw.{quote(table)} where _run_id = ?)
-        order by id
+        with {keyed}
+
+        select
+            count(*),
+            count(*) - count(id),
+            (select coalesce(sum(rows_sharing), 0) from shared)::bigint
+        from keyed
         """,
         [run_id],
-    ).df()
-    return Batch(f"{table}.keys", f"raw.{table}", frame, ("id", "_run_id"), len(frame))
+    ).fetchone()
+    frame = pd.DataFrame({"id": pd.Series(dtype="int64"), "_run_id": pd.Series(dtype="str")})
+    counts = []
+    if unexpected_count:
+        frame = con.execute(
+            f"with {keyed} select id, _run_id from keyed semi join shared using (id) "
+            f"order by id, _run_id limit {OFFENDING_ROWS}",
+            [run_id],
+        ).df()
+        counts = con.execute(
+            f"with {keyed} select id, rows_sharing from shared "
+            f"order by rows_sharing desc, id limit {OFFENDING_ROWS}",
+            [run_id],
+        ).fetchall()
+    nonmissing = element_count - missing_count
+    counted = {
+        "element_count": element_count,
+        "unexpected_count": unexpected_count,
+        "unexpected_percent": 100 * unexpected_count / nonmissing if nonmissing else None,
+        "partial_unexpected_list": frame["id"].tolist(),
+        "missing_count": missing_count,
+        "missing_percent": 100 * missing_count / element_count if element_count else None,
+        "unexpected_percent_total": 100 * unexpected_count / element_count if element_count else None,
+        "unexpected_percent_nonmissing": 100 * unexpected_count / nonmissing if nonmissing else None,
+        "partial_unexpected_counts": [{"value": value, "count": count} for value, count in counts],
+        "partial_unexpected_index_list": list(range(len(frame))),
+    }
+    return Batch(
+        f"{table}.keys", f"raw.{table}", frame, ("id", "_run_id"), element_count, counted=counted
+    )
 
 
 def _row_counts(con, run_id: str, tables: set[str]) -> Batch:

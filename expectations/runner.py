@@ -3,7 +3,10 @@
 One call = one ephemeral Great Expectations context. Each batch of the suite (batches.py) is
 validated by its own ValidationDefinition against a pandas DataFrame read from DuckDB; a
 Checkpoint would pass the same batch parameters (the same DataFrame) to all of them, so the
-Data Docs site is built once at the end instead, with context.build_data_docs().
+Data Docs site is built once at the end instead, with context.build_data_docs(). A batch
+counted in DuckDB (key uniqueness over a whole table) is not given to Great Expectations as
+rows: its results are built as Great Expectations result objects from DuckDB's counts and
+stored with the others, so audit, messages and Data Docs show them the same way.
 """
 
 from __future__ import annotations
@@ -30,7 +33,6 @@ from expectations.thresholds import resolve_thresholds
 from parking_warehouse.duckdb_resources import connect
 from parking_warehouse.errors import ParkingWarehouseError
 
-OFFENDING_ROWS_KEPT = 10
 _SITE = "local_site"
 
 
@@ -210,6 +212,10 @@ def _run_suite(
                 f"{len(expectations) - len(suite.expectations)} expectation(s) of batch {name!r} "
                 "(unknown type or invalid arguments)"
             )
+        if batch.counted is not None:
+            result = _counted_result(context, spec, suite, batch, gx_run_id)
+            outcomes += [_outcome(spec.name, batch, r) for r in result.results]
+            continue
         definition = datasource.add_dataframe_asset(name).add_batch_definition_whole_dataframe(name)
         validation = context.validation_definitions.add(
             gx.ValidationDefinition(name=f"{spec.name}.{name}", data=definition, suite=suite)
@@ -218,7 +224,7 @@ def _run_suite(
             batch_parameters={"dataframe": batch.frame},
             result_format={
                 "result_format": "SUMMARY",
-                "partial_unexpected_count": OFFENDING_ROWS_KEPT,
+                "partial_unexpected_count": batch_reader.OFFENDING_ROWS,
             },
             run_id=gx_run_id,
         )
@@ -226,6 +232,79 @@ def _run_suite(
     if data_docs_dir is not None:
         context.build_data_docs(site_names=[_SITE])
     return outcomes
+
+
+COUNTED_EXPECTATION = "expect_column_values_to_be_unique"
+
+
+def _counted_result(context, spec: SuiteFile, suite, batch: batch_reader.Batch, gx_run_id):
+    """The results of a batch counted in DuckDB (key uniqueness over a whole table), as Great
+    Expectations' own result objects, stored so that Data Docs render them like the others."""
+    import great_expectations as gx
+    from great_expectations.core import (
+        ExpectationSuiteValidationResult,
+        ExpectationValidationResult,
+    )
+    from great_expectations.data_context.types.resource_identifiers import (
+        ExpectationSuiteIdentifier,
+        ValidationResultIdentifier,
+    )
+
+    results = []
+    for expectation in suite.expectations:
+        config = expectation.configuration
+        if config.type != COUNTED_EXPECTATION or set(config.kwargs) - {"column", "batch_id"}:
+            raise ParkingWarehouseError(
+                f"suite file {spec.path}: batch {batch.name!r} is counted in DuckDB and holds "
+                f"only {COUNTED_EXPECTATION} on its key, not {config.type}({dict(config.kwargs)})"
+            )
+        results.append(
+            ExpectationValidationResult(
+                success=batch.counted["unexpected_count"] == 0,
+                expectation_config=config,
+                result=dict(batch.counted),
+                exception_info={
+                    "raised_exception": False,
+                    "exception_traceback": None,
+                    "exception_message": None,
+                },
+            )
+        )
+    successful = sum(r.success for r in results)
+    suite_result = ExpectationSuiteValidationResult(
+        success=successful == len(results),
+        results=results,
+        suite_name=suite.name,
+        statistics={
+            "evaluated_expectations": len(results),
+            "successful_expectations": successful,
+            "unsuccessful_expectations": len(results) - successful,
+            "success_percent": 100 * successful / len(results) if results else None,
+        },
+        meta={
+            "great_expectations_version": gx.__version__,
+            "run_id": gx_run_id,
+            "validation_time": gx_run_id.run_time,
+            "batch_spec": {"counted_in": "DuckDB", "table": batch.table, "rows": batch.rows_total},
+            "active_batch_definition": {
+                "datasource_name": "warehouse (DuckDB SQL)",
+                "data_connector_name": "",
+                "data_asset_name": batch.name,
+                "batch_identifiers": {},
+            },
+        },
+        batch_id=batch.name,
+    )
+    context.validation_results_store.store_validation_results(
+        suite_validation_result=suite_result,
+        suite_validation_result_identifier=ValidationResultIdentifier(
+            expectation_suite_identifier=ExpectationSuiteIdentifier(name=suite.name),
+            run_id=gx_run_id,
+            batch_identifier=batch.name,
+        ),
+        expectation_suite_identifier=ExpectationSuiteIdentifier(name=suite.name),
+    )
+    return suite_result
 
 
 def _parameters_for(suite: str, batch: batch_reader.Batch, limits: dict[str, float]) -> dict:

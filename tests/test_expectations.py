@@ -567,3 +567,44 @@ def test_a_load_larger_than_max_rows_per_load_is_checked_on_a_sample(clean_wareh
     )
     sampled = outcomes(report, "expect_column_values_to_be_in_set", "status", failed=False)
     assert {o.details["result"]["element_count"] for o in sampled} == {100}  # sessions, payments
+
+
+def test_key_uniqueness_counts_every_row_of_a_sampled_load(tmp_path):
+    # Keys are counted in DuckDB over the whole table, never sampled: the duplicate of payment 7
+    # is found whichever rows the sample of the value checks holds.
+    path = make_warehouse(
+        tmp_path / "warehouse.duckdb",
+        "insert into raw.backend_core_payment select * replace ('r1' as _run_id) "
+        "from raw.backend_core_payment where id = 7",
+    )
+    validated = validate_catching(path, suite="raw", run_id="r2", thresholds={"max_rows_per_load": 10})
+    [failure] = outcomes(validated.report, "expect_column_values_to_be_unique", "id", failed=True)
+    assert failure.observed_value == "2 of 121 rows unexpected (1.65 %)"
+    assert failure.details["result"]["partial_unexpected_counts"] == [{"value": 7, "count": 2}]
+    assert [(r["id"], r["_run_id"]) for r in failure.offending_rows] == [(7, "r1"), (7, "r2")]
+    assert "raw.backend_core_payment: value checks on a repeatable sample of 10 of the load's 120 rows" in (
+        validated.report.notes
+    )
+    assert str(validated.error).startswith("data-quality suite 'raw' (run r2) failed 1 blocking")
+    unique = outcomes(validated.report, "expect_column_values_to_be_unique", "id", failed=False)
+    assert {o.details["rows"] for o in unique if o.table == "raw.backend_core_parkingsession"} == {150}
+
+
+def test_a_counted_batch_refuses_an_expectation_it_cannot_count(clean_warehouse, tmp_path, monkeypatch):
+    # A '.keys' batch is counted in DuckDB, not given to GX as rows: any other expectation on it
+    # would be wrong silently, so the suite file is refused.
+    suites = tmp_path / "suites"
+    shutil.copytree(Path(load_suite_file("raw").path).parent, suites)
+    raw = json.loads((suites / "raw.json").read_text())
+    raw["expectations"].append({
+        "type": "expect_column_values_to_not_be_null", "kwargs": {"column": "_run_id"},
+        "severity": "critical", "meta": {"batch": "users_customuser.keys"}, "notes": "not countable",
+    })
+    (suites / "raw.json").write_text(json.dumps(raw))
+    monkeypatch.setattr("expectations.suite_files.SUITES_DIR", suites)
+    load_suite_file.cache_clear()  # suite files are read once per process
+    try:
+        with pytest.raises(ParkingWarehouseError, match=r"batch 'users_customuser.keys' is counted in DuckDB"):
+            validate_warehouse(clean_warehouse, suite="raw", run_id="r2")
+    finally:
+        load_suite_file.cache_clear()

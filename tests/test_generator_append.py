@@ -27,6 +27,7 @@ from parking_warehouse.generator import append_days, generate_database
 from parking_warehouse.generator.people import plates
 
 OLD_NOW = "2026-03-08 23:00:00"   # 9 March 00:00 in Berlin
+IN_FLIGHT_AT = "2026-03-08 22:59:30"  # an attempt created 30 s before the old "now" settles after it
 NEW_NOW = "2026-03-10 23:00:00"   # after two appended days
 SESSION, PAYMENT = "backend_core_parkingsession", "backend_core_payment"
 
@@ -36,10 +37,21 @@ def appended(tmp_path_factory):
     folder = tmp_path_factory.mktemp("append")
     path = folder / "ops.sqlite3"
     generate_database(path, days=5, end_date=date(2026, 3, 8), zones=3, slots_per_zone=8, seed=5, timezone=TZ)
+    put_last_payment_in_flight(path)
     before = snapshot(path)
     shutil.copy(path, folder / "twin.sqlite3")
     summary = append_days(path, days=2, seed=5, timezone=TZ)
     return path, before, snapshot(path), summary, folder
+
+
+def put_last_payment_in_flight(path: Path) -> None:
+    """The newest payment becomes an attempt the gateway has not answered yet at the old "now"
+    (a small car park rarely has one in the last minute of the day)."""
+    con = connect(path)
+    con.execute("UPDATE backend_core_payment SET status = 'pending', paid_at = NULL, created_at = ?, "
+                "updated_at = ? WHERE id = (SELECT max(id) FROM backend_core_payment)", (IN_FLIGHT_AT, IN_FLIGHT_AT))
+    con.commit()
+    con.close()
 
 
 def columns(path: Path, table: str) -> list[str]:
@@ -100,11 +112,19 @@ def test_append_changes_only_the_kinds_of_rows_the_live_system_changes(appended)
         assert before[SESSION][key][3] == "active"
         assert set(c) == {"exit_time", "amount", "status", "updated_at"} and c["status"][1] == "completed"
         assert in_window(c["exit_time"][1]) and in_window(c["updated_at"][1])
-    # Payments: pending ones settle; at least one completed payment is refunded.
+    # Payments: the attempt in flight settles, abandoned checkouts stay pending; at least one
+    # completed payment is refunded.
     payments = changes(path, before, after, PAYMENT)
     settled = [c for c in payments.values() if c.get("status", (None,))[0] == "pending"]
     refunds = [c for c in payments.values() if c.get("status") == ("completed", "refunded")]
-    assert settled and refunds and len(settled) + len(refunds) == len(payments)
+    assert refunds and len(settled) + len(refunds) == len(payments)
+    in_flight = {k for k, row in before[PAYMENT].items() if row[3] == "pending" and row[6] >= IN_FLIGHT_AT}
+    abandoned = {k for k, row in before[PAYMENT].items() if row[3] == "pending"} - in_flight
+    assert len(in_flight) == 1 and abandoned  # the fixture's generation left some checkouts abandoned
+    assert {k for k, c in payments.items() if "status" in c and c["status"][0] == "pending"} == in_flight
+    assert all(after[PAYMENT][k][3] == "pending" for k in abandoned)
+    (attempt,) = (after[PAYMENT][k] for k in in_flight)  # answered at most 60 s after its creation
+    assert OLD_NOW < attempt[7] <= "2026-03-08 23:00:30"
     for c in settled:
         assert c["status"][1] in ("completed", "failed") and in_window(c["updated_at"][1])
         assert ("paid_at" in c) == (c["status"][1] == "completed")
@@ -253,3 +273,45 @@ def test_append_draws_again_a_plate_the_table_already_holds(tmp_path):
     new = con.execute("SELECT count(*) FROM backend_core_vehicle WHERE id >= ?", (next_id,)).fetchone()[0]
     assert 0 < new <= 60
     con.close()
+
+
+# -- the appended day looks like the days before it ------------------------------------------------
+
+def payments_per_day(path: Path) -> dict[str, tuple[int, float]]:
+    """Per UTC day: payments created, and completed revenue by paid_at (the spec's revenue)."""
+    con = connect(path)
+    created = dict(con.execute(
+        "SELECT date(created_at), count(*) FROM backend_core_payment GROUP BY 1").fetchall())
+    revenue = dict(con.execute(
+        "SELECT date(paid_at), sum(amount) FROM backend_core_payment WHERE status = 'completed' "
+        "GROUP BY 1").fetchall())
+    con.close()
+    return {day: (count, revenue.get(day, 0.0)) for day, count in created.items()}
+
+
+def test_an_appended_day_has_the_payments_and_revenue_of_an_ordinary_day(tmp_path):
+    # A year of history: every abandoned checkout (0.6 % of online payments) used to complete on
+    # the appended day, which then had about 2.5 times an ordinary day's payments and revenue
+    # here (5 times on three years of history).
+    path = tmp_path / "year.sqlite3"
+    generate_database(path, days=365, end_date=date(2026, 3, 8), zones=2, slots_per_zone=10, seed=42)
+    pending_before = connect(path).execute(
+        "SELECT count(*) FROM backend_core_payment WHERE status = 'pending'").fetchone()[0]
+    append_days(path, days=1, seed=42)
+    per_day = payments_per_day(path)
+    appended = per_day["2026-03-09"]  # a Monday: compared with the 7 weekdays before it
+    previous = [per_day[d] for d in ("2026-02-27", "2026-03-02", "2026-03-03", "2026-03-04",
+                                     "2026-03-05", "2026-03-06", "2026-02-26")]
+    for index, what in enumerate(("payments", "completed revenue")):
+        mean = sum(day[index] for day in previous) / len(previous)
+        assert 0.5 * mean <= appended[index] <= 2 * mean, (what, appended[index], mean)
+    con = connect(path)
+    settled_by_append = con.execute(
+        "SELECT count(*) FROM backend_core_payment WHERE created_at < ? AND updated_at >= ? "
+        "AND status IN ('completed', 'failed')", ("2026-03-08 23:59:00", "2026-03-09 00:00:00")).fetchone()[0]
+    pending_after = con.execute(
+        "SELECT count(*) FROM backend_core_payment WHERE status = 'pending' AND created_at < ?",
+        ("2026-03-09 00:00:00",)).fetchone()[0]
+    con.close()
+    assert pending_before > 30 and settled_by_append == 0  # the abandoned checkouts stay pending
+    assert pending_after >= pending_before - 2  # at most the attempts of the last minute settled

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import numpy as np
 
 from parking_warehouse.errors import ParkingWarehouseError
+from parking_warehouse.generator import payments as pay
 from parking_warehouse.generator.catalog import (
     SLOT_TYPE_SHARE,
     SLOT_TYPES,
@@ -397,7 +398,7 @@ def _append_into(con, *, run, days, seed, dirty_rate, timezone, first_day) -> No
     else:
         free = np.flatnonzero(in_service)
     operation.schedule_from(free, np.full(len(free), float(old_now)))
-    _settle_pending(con, rng, old_now_us, now_us)
+    _settle_pending(con, rng, old_now_us)
     _refund_one(con, rng, old_now_us, now_us)
 
     for index, (_, _, day_end) in enumerate(bounds):
@@ -429,21 +430,28 @@ def _append_into(con, *, run, days, seed, dirty_rate, timezone, first_day) -> No
         (run_no + 1, seed, dirty_rate, first_day.isoformat(), bounds[-1][0].isoformat(), _text(now_us), run_no))
 
 
-def _settle_pending(con, rng, old_now_us: int, now_us: int) -> None:
-    """Pending payments complete (92 %) or fail, 30 s to 3 h after the window opens or they were made."""
-    rows = con.execute("SELECT id, created_at FROM backend_core_payment WHERE status = 'pending' ORDER BY id").fetchall()
+def _settle_pending(con, rng, old_now_us: int) -> None:
+    """The attempts in flight at the old "now" complete (92 %) or fail, as the gateway answers them.
+
+    An attempt settles at most SETTLE_MAX_SECONDS after its creation, so only the pending payments
+    created that long before the old "now" are in flight; older pending ones are abandoned
+    checkouts (STUCK_PENDING) and stay pending, as `generate` leaves them. Each in-flight attempt
+    settles at a moment between the old "now" and its latest settling time.
+    """
+    since = _text(old_now_us - pay.SETTLE_MAX_SECONDS * US)
+    rows = con.execute("SELECT id, created_at FROM backend_core_payment WHERE status = 'pending' "
+                       "AND created_at >= ? ORDER BY id", (since,)).fetchall()
     if not rows:
         return
     ids = np.array([r[0] for r in rows], dtype=np.int64)
-    created = parse_datetimes([r[1] for r in rows])
-    at = np.maximum(created, old_now_us) + rng.integers(30 * US, 3 * 3600 * US, len(ids))
-    completes = rng.random(len(ids)) < 0.92
-    due = at <= now_us
+    latest = parse_datetimes([r[1] for r in rows]) + pay.SETTLE_MAX_SECONDS * US
+    at = old_now_us + 1 + (rng.random(len(ids)) * np.maximum(latest - old_now_us, 1)).astype(np.int64)
+    completes = (rng.random(len(ids)) < pay.SETTLE_COMPLETES).tolist()
     text = format_datetimes(at)
     con.executemany(
         "UPDATE backend_core_payment SET status = ?, paid_at = ?, updated_at = ? WHERE id = ?",
         [("completed" if c else "failed", t if c else None, t, i)
-         for i, t, c, d in zip(ids.tolist(), text, completes.tolist(), due.tolist()) if d])
+         for i, t, c in zip(ids.tolist(), text, completes)])
 
 
 def _refund_one(con, rng, old_now_us: int, now_us: int) -> None:

@@ -17,6 +17,8 @@ METHOD_TEXT = np.array(["cash", "online"], dtype=object)
 FAIL_ONCE, FAIL_TWICE = 0.065, 0.015     # online first attempts that fail once / twice
 RETRY_ONLINE = 0.75                      # after a failure: retry online, else pay cash
 STUCK_PENDING = 0.006                    # online checkouts abandoned: pending forever
+SETTLE_MAX_SECONDS = 60                  # an attempt completes or fails at most this long after creation
+SETTLE_COMPLETES = 0.92                  # --append-days: share of attempts in flight at "now" that complete
 REFUND_SHARE = 0.006                     # completed payments refunded later
 REFUND_MEDIAN_SECONDS = 24 * 3600
 
@@ -53,7 +55,8 @@ def payment_attempts(rng: np.random.Generator, session_id: np.ndarray, exit_us: 
     )
     running = np.cumsum(gap)
     created = exit_us[owner] + running - (running[starts] - gap[starts])[owner]
-    done = created + np.where(method == ONLINE, _uniform_us(rng, 2, 40, rows), _uniform_us(rng, 3, 60, rows))
+    done = created + np.where(method == ONLINE, _uniform_us(rng, 2, 40, rows),
+                              _uniform_us(rng, 3, SETTLE_MAX_SECONDS, rows))
     status = np.where(last, COMPLETED, FAILED)
     stuck = last & (method == ONLINE) & (rng.random(rows) < STUCK_PENDING)
     refunded = last & ~stuck & (rng.random(rows) < REFUND_SHARE)
