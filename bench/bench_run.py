@@ -56,18 +56,18 @@ SIZES = {  # sessions ~ days x zones x slots_per_zone x 3.3
 STEPS = ("extract", "validate_raw", "build", "validate_marts", "publish", "materialise_reports")
 
 RUN = """
-import json, sys
+import json, os, sys
 from datetime import date
 from parking_warehouse.config import Settings
 from parking_warehouse.pipeline import run_daily
 settings = Settings.resolve({"source": sys.argv[1], "warehouse": sys.argv[2], "reports_dir": sys.argv[3],
                              "timezone": sys.argv[4]})
 result = run_daily(settings, date.fromisoformat(sys.argv[5]))
-print("BENCH_RESULT", json.dumps(result.seconds))
+open(os.environ["BENCH_RESULT_FILE"], "w").write(json.dumps(result.seconds))
 """
 
 STEP = """
-import json, sys, time
+import json, os, sys, time
 from datetime import date
 from parking_warehouse import pipeline
 from parking_warehouse.config import Settings
@@ -76,7 +76,7 @@ settings = Settings.resolve({"source": sys.argv[1], "warehouse": sys.argv[2], "r
 run = pipeline.Run(settings, date.fromisoformat(sys.argv[5]), sys.argv[6])
 started = time.perf_counter()
 getattr(pipeline, sys.argv[7] + "_step")(run)
-print("BENCH_RESULT", json.dumps(time.perf_counter() - started))
+open(os.environ["BENCH_RESULT_FILE"], "w").write(json.dumps(time.perf_counter() - started))
 """
 
 GENERATE = """
@@ -125,20 +125,23 @@ class TreeMemory:
 
 
 def child(code: str, *args: str) -> tuple[str, float, float]:
-    """Run python code in a child process: what it printed after BENCH_RESULT, wall seconds and
-    peak tree RSS (MB)."""
-    env = dict(os.environ, PYTHONPATH=str(REPO))
+    """Run python code in a child process: what it wrote to $BENCH_RESULT_FILE, wall seconds
+    and peak tree RSS (MB). (A file, not stdout: dbt and Airflow take over the standard streams.)"""
+    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as handle:
+        result_file = Path(handle.name)
+    env = dict(os.environ, PYTHONPATH=str(REPO), BENCH_RESULT_FILE=str(result_file))
     started = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.PIPE,
+    process = subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE, text=True, cwd=REPO, env=env)
     memory = TreeMemory(process.pid)
-    out, err = process.communicate()
+    _, err = process.communicate()
     seconds = time.perf_counter() - started
     peak = memory.stop()
+    written = result_file.read_text()
+    result_file.unlink()
     if process.returncode:
         sys.exit(f"bench_run: a child failed ({' '.join(args)}):\n{err[-3000:]}")
-    marked = [line for line in out.splitlines() if line.startswith("BENCH_RESULT ")]
-    return (marked[-1].removeprefix("BENCH_RESULT ") if marked else ""), seconds, peak
+    return written, seconds, peak
 
 
 # --------------------------------------------------------------------------- the run
@@ -179,7 +182,7 @@ def append_day(source: Path, seed: int) -> float:
 # --------------------------------------------------------------------------- correctness
 
 COMPARE = """
-import json, sys, duckdb
+import json, os, sys, duckdb
 con = duckdb.connect()
 con.execute(f"attach '{sys.argv[1]}' as a (read_only)")
 con.execute(f"attach '{sys.argv[2]}' as b (read_only)")
@@ -193,12 +196,14 @@ for table in tables:
         "and table_name = ? and not starts_with(column_name, '_') and column_name <> 'generated_at' "
         "order by column_index", [table]).fetchall()]
     listed = ", ".join(f'"{c}"' for c in columns)
+    # system_metrics keeps one row per run date: the fresh build ran only the last one
+    where = f"where run_date = '{sys.argv[3]}'" if table == "system_metrics" else ""
+    a, b = f"select {listed} from a.marts.{table} {where}", f"select {listed} from b.marts.{table} {where}"
     count = con.execute(
-        f"select count(*) from ((select {listed} from a.marts.{table} except all select {listed} from b.marts.{table}) "
-        f"union all (select {listed} from b.marts.{table} except all select {listed} from a.marts.{table}))").fetchone()[0]
+        f"select count(*) from (({a} except all {b}) union all ({b} except all {a}))").fetchone()[0]
     if count:
         differences[table] = count
-print("BENCH_RESULT", json.dumps({"tables": len(tables), "differences": differences}))
+open(os.environ["BENCH_RESULT_FILE"], "w").write(json.dumps({"tables": len(tables), "differences": differences}))
 """
 
 # files whose bytes hold the run's own identity (run id, publication time, checksums)
@@ -206,7 +211,8 @@ RUN_SPECIFIC_FILES = {"manifest.json", "health.json", "index.html"}
 
 
 def compare_builds(daily: Path, fresh: Path, run_date: date) -> dict:
-    out, _, _ = child(COMPARE, str(daily / "warehouse.duckdb"), str(fresh / "warehouse.duckdb"))
+    out, _, _ = child(COMPARE, str(daily / "warehouse.duckdb"), str(fresh / "warehouse.duckdb"),
+                      run_date.isoformat())
     result = json.loads(out)
     day = run_date.isoformat()
     files_a, files_b = daily / "reports" / day, fresh / "reports" / day
@@ -339,12 +345,12 @@ def answer_questions(warehouse: Path, source: Path, run_date: date, repeats: int
 
 
 FLOOR = """
-import duckdb, json, sys, time
+import duckdb, json, os, sys, time
 con = duckdb.connect(sys.argv[1], read_only=True)
 started = time.perf_counter()
 for table in ("backend_core_parkingsession", "backend_core_payment"):
-    con.execute(f"select sum(hash(t.*)) from raw.{table} t").fetchall()
-print("BENCH_RESULT", json.dumps(time.perf_counter() - started))
+    con.execute(f"select sum(hash(columns(*))) from raw.{table}").fetchall()
+open(os.environ["BENCH_RESULT_FILE"], "w").write(json.dumps(time.perf_counter() - started))
 """
 
 
