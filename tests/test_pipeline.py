@@ -125,6 +125,25 @@ def test_the_daily_runs_store_their_reports_in_the_published_warehouse(built, re
     assert all(new[6] > old[6] for new, old in zip(again[3:], rows[3:], strict=True)), "stored again"
 
 
+def test_the_day_s_vehicle_file_holds_the_vehicles_entering_that_day_with_their_whole_history(built):
+    """Report files at scale: vehicle_analytics.json follows the day, the mart keeps every vehicle."""
+    filed = json.loads((built.settings.reports_dir / LAST.isoformat() / "vehicle_analytics.json").read_text())
+    entering = [plate for (plate,) in query(built.settings, """
+        select distinct v.vehicle_number
+        from raw.backend_core_parkingsession s
+        join raw.backend_core_vehicle v on v.id = cast(s.vehicle_id as bigint)
+        where s.status <> 'cancelled' and v._deleted_at is null and s._deleted_at is null
+            and cast(timezone(?, timezone('UTC', cast(s.entry_time as timestamp))) as date) = ?
+        order by 1""", [TZ, LAST])]
+    every_vehicle = query(built.settings, "select vehicle_number, total_visits, first_visit "
+                                          "from marts.vehicle_analytics order by vehicle_number")
+    assert [v["vehicle_number"] for v in filed] == entering
+    assert 0 < len(filed) < len(every_vehicle)
+    whole_history = {plate: visits for plate, visits, _ in every_vehicle}
+    assert all(v["total_visits"] == whole_history[v["vehicle_number"]] for v in filed)
+    assert any(v["first_visit"] < LAST.isoformat() for v in filed), "history before D is kept"
+
+
 def test_the_nine_outputs_are_byte_identical_for_the_same_data(built, rerun):
     for name in OUTPUT_NAMES:
         assert (built.settings.reports_dir / "2026-03-01" / f"{name}.json").read_bytes() == \
