@@ -155,9 +155,12 @@ def kpi_rows(db: SourceDB, day: date, tz: str) -> list[dict]:
 def kpi_dates(db: SourceDB) -> list[date]:
     con = connect(db)
     try:
-        return [r[0] for r in con.execute(
-            "select distinct kpi_date from marts.zone_day_kpis order by kpi_date"
-        ).fetchall()]
+        return [
+            r[0]
+            for r in con.execute(
+                "select distinct kpi_date from marts.zone_day_kpis order by kpi_date"
+            ).fetchall()
+        ]
     finally:
         con.close()
 
@@ -248,15 +251,36 @@ def make_busy_day(db: SourceDB) -> SourceDB:
     p(1, "8.00", id=1, transaction_id="K-1", paid_at=utc("2026-06-17 02:00:30"))
     s(2, 3, id=2, entry=utc("2026-06-17 20:00"))  # open at T
     s(3, 1, id=3, entry=utc("2026-06-17 09:00"), exit=utc("2026-06-17 09:15"), amount="1.00")
-    p(3, "1.00", id=3, method="online", status="refunded", transaction_id="K-3",
-      paid_at=utc("2026-06-17 09:16"))
+    p(
+        3,
+        "1.00",
+        id=3,
+        method="online",
+        status="refunded",
+        transaction_id="K-3",
+        paid_at=utc("2026-06-17 09:16"),
+    )
     s(3, 1, id=4, entry=utc("2026-06-17 10:00"), exit=utc("2026-06-17 18:00"), amount="16.00")
-    p(4, "16.00", id=4, method="online", transaction_id="K-4", created=utc("2026-06-17 18:00:10"),
-      paid_at=utc("2026-06-18 08:00"))  # created before T, paid after T
+    p(
+        4,
+        "16.00",
+        id=4,
+        method="online",
+        transaction_id="K-4",
+        created=utc("2026-06-17 18:00:10"),
+        paid_at=utc("2026-06-18 08:00"),
+    )  # created before T, paid after T
     s(4, 7, id=5, entry=utc("2026-06-17 12:00"), exit=utc("2026-06-17 13:00"), amount="2.00")
     p(5, "2.00", id=5, transaction_id="K-5", paid_at=utc("2026-06-17 13:00:10"))
-    s(1, 11, id=6, entry=utc("2026-06-17 14:00"), exit=utc("2026-06-17 15:00"),
-      status="cancelled", amount="2.00")
+    s(
+        1,
+        11,
+        id=6,
+        entry=utc("2026-06-17 14:00"),
+        exit=utc("2026-06-17 15:00"),
+        status="cancelled",
+        amount="2.00",
+    )
     s(1, 6, id=7, entry=utc("2026-06-17 11:00"), exit=utc("2026-06-17 11:00"), amount="0.00")
     s(1, 9, id=8, entry=utc("2026-06-17 23:00"), exit=utc("2026-06-18 01:00"), amount="4.00")
     p(8, "4.00", id=8, transaction_id="K-8", paid_at=utc("2026-06-18 01:00:10"))
@@ -267,11 +291,17 @@ def make_busy_day(db: SourceDB) -> SourceDB:
     s(3, 8, id=16, entry=utc("2026-06-18 00:00"), exit=utc("2026-06-18 01:00"), amount="2.00")
     # --- Airport
     s(5, 13, id=10, entry=utc("2026-06-16 23:30"), exit=utc("2026-06-17 00:30"), amount="2.00")
-    p(10, "2.00", id=10, method="online", transaction_id="K-10",
-      paid_at=utc("2026-06-17 00:30:10"))
+    p(10, "2.00", id=10, method="online", transaction_id="K-10", paid_at=utc("2026-06-17 00:30:10"))
     s(6, 10, id=11, entry=utc("2026-06-17 14:00"), exit=utc("2026-06-17 16:00"), amount="4.00")
-    p(11, "4.00", id=11, method="online", status="pending", transaction_id="K-11",
-      created=utc("2026-06-17 16:00:10"))
+    p(
+        11,
+        "4.00",
+        id=11,
+        method="online",
+        status="pending",
+        transaction_id="K-11",
+        created=utc("2026-06-17 16:00:10"),
+    )
     s(5, 4, id=12, entry=utc("2026-06-17 14:00"), exit=utc("2026-06-17 15:00"), amount="2.00")
     p(12, "2.00", id=12, transaction_id="K-12", paid_at=utc("2026-06-17 15:00:10"))
     s(5, 12, id=13, entry=utc("2026-06-16 10:00"), exit=utc("2026-06-16 11:00"), amount="2.00")
@@ -328,8 +358,15 @@ def make_autumn(db: SourceDB) -> SourceDB:
     _two_slots(db)
     # 02:30 CEST -> 02:15 CET: 45 real minutes although the wall clock went back
     db.session(1, 1, id=1, entry="2026-10-25 00:30:00", exit="2026-10-25 01:15:00", amount="2.00")
-    db.payment(1, "2.00", id=1, method="online", status="refunded", transaction_id="AU-1",
-               paid_at="2026-10-25 01:15:10")
+    db.payment(
+        1,
+        "2.00",
+        id=1,
+        method="online",
+        status="refunded",
+        transaction_id="AU-1",
+        paid_at="2026-10-25 01:15:10",
+    )
     # 2026-10-24 23:00 CEST, still parked at T
     db.session(2, 2, id=2, entry="2026-10-24 21:00:00")
     return db
