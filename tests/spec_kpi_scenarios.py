@@ -133,7 +133,8 @@ def weekday_hours(cells: dict[tuple[int, int], tuple[int, float | None]]) -> lis
 
 def kpi_rows(db: SourceDB, day: date, tz: str) -> list[dict]:
     """marts.zone_day_kpis of one local day, by zone_id with the All-zones row last, in the
-    shape of operations.json (stay_* columns folded into stay_mix, instants as local ISO text)."""
+    shape of operations.json (stay_* columns folded into stay_mix, instants as local ISO text;
+    bookkeeping columns whose name starts with '_' left out)."""
     con = connect(db)
     try:
         cursor = con.execute(
@@ -146,7 +147,9 @@ def kpi_rows(db: SourceDB, day: date, tz: str) -> list[dict]:
         con.close()
     result = []
     for row in rows:
-        record = {name: _plain(value, tz) for name, value in zip(names, row)}
+        record = {
+            name: _plain(value, tz) for name, value in zip(names, row) if not name.startswith("_")
+        }
         record["stay_mix"] = {bucket: record.pop(f"stay_{bucket}") for bucket in STAY_BUCKETS}
         result.append(record)
     return result
