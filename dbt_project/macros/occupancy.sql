@@ -17,43 +17,54 @@
     to_timestamp(cast({{ index }} as bigint) * 900)
 {%- endmacro %}
 
-{#- Intervals [start_us, end_us) of `relation` merged per `partition_by` (a slot, or a slot and
-    a day): overlapping or touching intervals become one, so a slot with two open sessions is
-    occupied once. A subquery with the partition columns, start_us and end_us. -#}
-{% macro merged_intervals(relation, partition_by) -%}
+{#- The intervals [start_us, end_us) of `relation` reduced so that, per `partition_by` (a slot,
+    or a slot and a day), none overlaps another: each keeps only the part not covered by the
+    intervals that start before it, so a slot with two open sessions is occupied once. A
+    subquery with the partition columns, start_us and end_us. `partition_key` is one BIGINT
+    expression identifying the partition and `id_column` a column unique within it.
+
+    Sessions on a slot rarely overlap, and sorting every slot's intervals (a window) costs
+    several times a hash join: a self-join on the partition finds the partitions that hold an
+    overlap, and only those are reduced with the window. -#}
+{% macro merged_intervals(relation, partition_by, partition_key, id_column) -%}
 (
+    with keyed as (
+        select {{ partition_by }}, {{ partition_key }} as partition_key, {{ id_column }} as interval_id,
+            start_us, end_us
+        from {{ relation }}
+    ),
+
+    overlapping as (
+        select distinct one.partition_key
+        from keyed as one
+        inner join keyed as other
+            on one.partition_key = other.partition_key
+            and other.start_us < one.end_us
+            and one.start_us < other.end_us
+            and one.interval_id < other.interval_id
+    )
+
+    select {{ partition_by }}, start_us, end_us
+    from keyed
+    where partition_key not in (select partition_key from overlapping)
+    union all
     select
         {{ partition_by }},
-        min(start_us) as start_us,
-        max(end_us) as end_us
-    from (
-        select
-            *,
-            count(*) filter (where start_us > previous_end_us) over (
-                partition by {{ partition_by }}
-                order by start_us, end_us
-                rows between unbounded preceding and current row
-            ) as island
-        from (
-            select
-                {{ partition_by }},
-                start_us,
-                end_us,
-                max(end_us) over (
-                    partition by {{ partition_by }}
-                    order by start_us, end_us
-                    rows between unbounded preceding and 1 preceding
-                ) as previous_end_us
-            from {{ relation }}
-        )
-    )
-    group by {{ partition_by }}, island
+        greatest(start_us, max(end_us) over (
+            partition by partition_key
+            order by start_us, end_us
+            rows between unbounded preceding and 1 preceding
+        )) as start_us,
+        end_us
+    from keyed
+    where partition_key in (select partition_key from overlapping)
 )
 {%- endmacro %}
 
-{#- +1 / -1 occupancy events on the instant grid from merged intervals of `relation`, summed per
+{#- +1 / -1 occupancy events on the instant grid from the intervals of `relation`, summed per
     `group_by` and instant: an interval [s, e) occupies the instants from the first at or after
-    s up to (not including) the first at or after e. A subquery: group_by, instant_index, delta. -#}
+    s up to (not including) the first at or after e (none when that is the same instant). A
+    subquery: group_by, instant_index, delta. -#}
 {% macro occupancy_events(relation, group_by) -%}
 (
     select {{ group_by }}, instant_index, sum(delta) as delta

@@ -37,6 +37,7 @@ stays as (
     select
         counted_slots.zone_id,
         sessions.slot_id,
+        sessions.session_id,
         greatest(epoch_us(sessions.entry_at), bounds.from_us) as start_us,
         least(coalesce(epoch_us(sessions.exit_at), bounds.to_us), bounds.to_us) as end_us
     from sessions
@@ -49,7 +50,7 @@ stays as (
 ),
 
 merged as (
-    select * from {{ merged_intervals('stays', 'zone_id, slot_id') }}
+    select * from {{ merged_intervals('stays', 'zone_id, slot_id', 'slot_id', 'session_id') }}
 ),
 
 events as (

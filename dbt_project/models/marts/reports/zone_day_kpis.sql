@@ -174,30 +174,34 @@ visits as materialized (
     {% endif %}
 ),
 
--- the stay of each visit on a counted slot within each day it spans (never past the day's end)
+-- the stay of each visit on a counted slot within each day it spans (never past the day's end);
+-- a stay over several days is unnested into one row per day
 stay_days as (
-    select visits.*, days.*
-    from visits
-    inner join days
-        on visits.entry_date_local = days.kpi_date
-    where visits.occupies_until = visits.entry_date_local
-    union all
-    select visits.*, days.*
-    from visits
-    inner join days
-        on days.kpi_date between visits.entry_date_local and visits.occupies_until
-    where visits.occupies_until > visits.entry_date_local
+    select
+        visits.session_id,
+        visits.slot_id,
+        visits.zone_id,
+        visits.entry_us,
+        visits.exit_us,
+        visits.counted_from,
+        visits.entry_date_local + cast(span.day_offset as integer) as kpi_date
+    from visits,
+        unnest(range(0, visits.occupies_until - visits.entry_date_local + 1)) as span(day_offset)
+    where visits.counted_from <= visits.occupies_until
 ),
 
 stays as materialized (
     select
-        kpi_date,
-        zone_id,
-        slot_id,
-        greatest(entry_us, day_start_us) as start_us,
-        least(coalesce(exit_us, day_end_us), day_end_us) as end_us
+        days.kpi_date,
+        stay_days.zone_id,
+        stay_days.slot_id,
+        stay_days.session_id,
+        greatest(stay_days.entry_us, days.day_start_us) as start_us,
+        least(coalesce(stay_days.exit_us, days.day_end_us), days.day_end_us) as end_us
     from stay_days
-    where counted_from <= kpi_date
+    inner join days
+        on stay_days.kpi_date = days.kpi_date
+    where stay_days.counted_from <= days.kpi_date
 ),
 
 occupied_time as (
@@ -212,7 +216,7 @@ occupied_time as (
 -- peak of the day's timeline: occupancy changes only at the instants of the merged stays'
 -- events, so the highest running total at those instants is the peak
 merged as (
-    select * from {{ merged_intervals('stays', 'kpi_date, zone_id, slot_id') }}
+    select * from {{ merged_intervals('stays', 'kpi_date, zone_id, slot_id', "slot_id * 100000 + (kpi_date - date '2000-01-01')", 'session_id') }}
 ),
 
 zone_events as (
