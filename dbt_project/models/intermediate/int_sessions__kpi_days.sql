@@ -1,10 +1,16 @@
--- int_sessions__kpi_days: for every session ever trusted, the local days whose zone_day_kpis rows
--- it can change: from the first to the last of its entry, exit and payment days (last_day null
--- while it is open: every day from its entry on). zone_day_kpis recomputes the days of the rows
--- (re)built here since its own last build. A span only grows when a session is rebuilt, and a
--- session that is no longer trusted keeps its row (is_trusted false), so the days its old
--- version counted in are recomputed too (a corrected exit time, a refund, a deleted session).
--- Incremental on the same changes as fct_parking_sessions; stored, not ephemeral (it is state).
+-- int_sessions__kpi_days: every session ever trusted, with the values zone_day_kpis reads from it
+-- (its slot, status, times, amount, a hash of its payments and their days), and, on the rows
+-- (re)written by a build, the days whose zone_day_kpis rows the change can alter: dirty_from ..
+-- dirty_to (null: through D) and dirty_days (payment days). zone_day_kpis recomputes the days
+-- of the rows written since its own last build.
+--
+-- A row is rewritten only when one of those values changed, so a session re-read without a
+-- change (the extraction's look-back) recomputes nothing. What a change alters: a new or removed
+-- session, or a changed slot, status, entry or amount, every day it spans; a changed exit time,
+-- the days from the earlier of the two exit days on (the days before saw it open either way, as
+-- of their end); changed payments, their old and new days and the exit days (unpaid stays). A
+-- session that leaves the trusted facts keeps its row (is_trusted false).
+-- Incremental on the same changes as fct_parking_sessions; a table (it is state), not ephemeral.
 -- depends_on: {{ ref('int_sessions__checked') }} {{ ref('quarantined_sessions') }}
 {{
     config(
@@ -24,8 +30,11 @@ payments as (select * from {{ ref('fct_payments') }}),
 {% set since = run_query(
     "select strftime(timezone('UTC', coalesce(max(_built_at), timestamptz '1970-01-01 00:00:00+00')), "
     ~ "'%Y-%m-%d %H:%M:%S.%f+00') from " ~ this).rows[0][0] if execute else '1970-01-01 00:00:00+00' %}
-changed as materialized (
+candidates as materialized (
     select session_id from sessions
+    where _built_at > timestamptz '{{ since }}'
+    union
+    select session_id from payments
     where _built_at > timestamptz '{{ since }}'
     union
     -- trusted before, gone from the facts now (quarantined, or deleted from the source)
@@ -41,61 +50,123 @@ changed as materialized (
 ),
 {% endif %}
 
-payment_days as (
+payment_summary as (
     select
         session_id,
-        min(least(created_date_local, paid_date_local)) as first_day,
-        max(greatest(created_date_local, paid_date_local)) as last_day
+        -- order-independent: the same payments give the same hash
+        sum(hash(payment_id, status, amount, paid_at, created_at)) as payments_hash,
+        list_distinct(list(created_date_local) || list(paid_date_local)) as payment_days
     from payments
     {% if is_incremental() %}
-    where session_id in (select session_id from changed)
+    where session_id in (select session_id from candidates)
     {% endif %}
     group by session_id
 ),
 
-current_spans as (
+current_versions as (
     select
         sessions.session_id,
-        least(sessions.entry_date_local, payment_days.first_day) as first_day,
-        case
-            when sessions.exit_at is not null
-                then greatest(sessions.exit_date_local, payment_days.last_day)
-        end as last_day
+        sessions.slot_id,
+        sessions.status,
+        sessions.entry_at,
+        sessions.exit_at,
+        sessions.entry_date_local,
+        sessions.exit_date_local,
+        sessions.amount,
+        coalesce(payment_summary.payments_hash, 0) as payments_hash,
+        coalesce(payment_summary.payment_days, []) as payment_days
     from sessions
-    left join payment_days
-        on sessions.session_id = payment_days.session_id
+    left join payment_summary
+        on sessions.session_id = payment_summary.session_id
     {% if is_incremental() %}
-    where sessions.session_id in (select session_id from changed)
+    where sessions.session_id in (select session_id from candidates)
     {% endif %}
 ),
 
 {% if is_incremental() %}
+compared as (
+    select
+        candidates.session_id,
+        current_versions.session_id is not null as is_trusted,
+        current_versions,
+        previous,
+        previous.session_id is null
+            or current_versions.session_id is null
+            or not previous.is_trusted
+            or current_versions.slot_id is distinct from previous.slot_id
+            or current_versions.status is distinct from previous.status
+            or current_versions.entry_at is distinct from previous.entry_at
+            or current_versions.amount is distinct from previous.amount as is_replaced,
+        current_versions.exit_at is distinct from previous.exit_at as exit_changed,
+        current_versions.payments_hash is distinct from previous.payments_hash as payments_changed
+    from candidates
+    left join current_versions
+        on candidates.session_id = current_versions.session_id
+    left join {{ this }} as previous
+        on candidates.session_id = previous.session_id
+),
+
 final as (
     select
-        changed.session_id,
-        current_spans.session_id is not null as is_trusted,
-        least(current_spans.first_day, previous.first_day) as first_day,
+        session_id,
+        is_trusted,
+        coalesce(current_versions.slot_id, previous.slot_id) as slot_id,
+        coalesce(current_versions.status, previous.status) as status,
+        coalesce(current_versions.entry_at, previous.entry_at) as entry_at,
+        case when is_trusted then current_versions.exit_at else previous.exit_at end as exit_at,
+        coalesce(current_versions.entry_date_local, previous.entry_date_local) as entry_date_local,
+        case when is_trusted then current_versions.exit_date_local else previous.exit_date_local end
+            as exit_date_local,
+        coalesce(current_versions.amount, previous.amount) as amount,
+        coalesce(current_versions.payments_hash, previous.payments_hash) as payments_hash,
+        coalesce(current_versions.payment_days, previous.payment_days) as payment_days,
+        -- the days the change can alter (null dirty_to: through D)
         case
-            when current_spans.session_id is not null and current_spans.last_day is null then null
-            when previous.session_id is not null and previous.last_day is null then null
-            else greatest(current_spans.last_day, previous.last_day)
-        end as last_day,
+            when is_replaced then least(current_versions.entry_date_local, previous.entry_date_local)
+            when exit_changed then least(current_versions.exit_date_local, previous.exit_date_local)
+        end as dirty_from,
+        case
+            when is_replaced and current_versions.session_id is not null and previous.session_id is not null
+                and current_versions.exit_at is not null and previous.exit_at is not null
+                then greatest(current_versions.exit_date_local, previous.exit_date_local)
+            when is_replaced and current_versions.session_id is null and previous.exit_at is not null
+                then previous.exit_date_local
+            when is_replaced and previous.session_id is null and current_versions.exit_at is not null
+                then current_versions.exit_date_local
+            when not is_replaced and exit_changed
+                and current_versions.exit_at is not null and previous.exit_at is not null
+                then greatest(current_versions.exit_date_local, previous.exit_date_local)
+        end as dirty_to,
+        case
+            when is_replaced or payments_changed then list_distinct(
+                coalesce(current_versions.payment_days, []) || coalesce(previous.payment_days, [])
+                || list_filter([current_versions.exit_date_local, previous.exit_date_local], lambda day: day is not null)
+            )
+            else []
+        end as dirty_days,
         {{ build_stamp() }} as _built_at
-    from changed
-    left join current_spans
-        on changed.session_id = current_spans.session_id
-    left join {{ this }} as previous
-        on changed.session_id = previous.session_id
+    from compared
+    where is_replaced or exit_changed or payments_changed
 )
 {% else %}
 final as (
     select
         session_id,
         true as is_trusted,
-        first_day,
-        last_day,
+        slot_id,
+        status,
+        entry_at,
+        exit_at,
+        entry_date_local,
+        exit_date_local,
+        amount,
+        payments_hash,
+        payment_days,
+        entry_date_local as dirty_from,
+        exit_date_local as dirty_to,
+        payment_days as dirty_days,
         {{ build_stamp() }} as _built_at
-    from current_spans
+    from current_versions
 )
 {% endif %}
 

@@ -70,12 +70,25 @@ history_days as (
 ),
 
 {% if not recompute_all %}
+-- the days altered by the sessions (and payments) changed since the last build
 changed_spans as (
     select distinct
-        first_day,
-        coalesce(last_day, {{ run_date() }}) as last_day
+        dirty_from,
+        coalesce(dirty_to, {{ run_date() }}) as dirty_to
     from {{ ref('int_sessions__kpi_days') }}
     where _built_at > timestamptz '{{ last_built }}'
+        and dirty_from is not null
+),
+
+changed_days as (
+    select distinct unnest(dirty_days) as kpi_date
+    from {{ ref('int_sessions__kpi_days') }}
+    where _built_at > timestamptz '{{ last_built }}'
+    union
+    select history_days.kpi_date
+    from history_days
+    inner join changed_spans
+        on history_days.kpi_date between changed_spans.dirty_from and changed_spans.dirty_to
 ),
 {% endif %}
 
@@ -90,12 +103,7 @@ days as materialized (
     from history_days
     {% if not recompute_all %}
     where kpi_date not in (select kpi_date from {{ this }})
-        or kpi_date in (
-            select history_days.kpi_date
-            from history_days
-            inner join changed_spans
-                on history_days.kpi_date between changed_spans.first_day and changed_spans.last_day
-        )
+        or kpi_date in (select kpi_date from changed_days)
     {% endif %}
 ),
 
