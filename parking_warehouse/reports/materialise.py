@@ -1,6 +1,7 @@
 """REPORTS_DIR/D/: the run's outputs as files, read from the published warehouse.
 
     dashboard_summary.json ... slot_usage.json   the nine outputs (analytics-spec.md)
+    occupancy_timeline.json, operations.json      the operator KPIs of D (outputs 10-13)
     health.json                                   can the data be trusted (reports/health.py)
     manifest.json                                 run id, D, T, time zone, row counts, sha256
     index.html                                    the page an operator opens (reports/html.py)
@@ -25,7 +26,7 @@ from parking_warehouse.config import Settings
 from parking_warehouse.errors import ParkingWarehouseError
 from parking_warehouse.reports.health import build_health, write_health
 from parking_warehouse.reports.html import render_index
-from parking_warehouse.reports.outputs import OUTPUT_NAMES
+from parking_warehouse.reports.outputs import OPERATOR_OUTPUT_NAMES, OUTPUT_NAMES
 from parking_warehouse.reports.records import fetch_records, json_bytes, table_exists
 
 TREND_DAYS = 30
@@ -52,7 +53,12 @@ def marts_row_counts(con) -> dict[str, int]:
 
 
 def _record_count(value) -> int:
+    if isinstance(value, dict) and isinstance(value.get("zones"), list):
+        return len(value["zones"])  # operations.json: one record per zone and "All zones"
     return len(value) if isinstance(value, list) else 1
+
+
+REPORT_OUTPUT_NAMES = OUTPUT_NAMES + OPERATOR_OUTPUT_NAMES
 
 
 def render_report_files(*, outputs: dict, health: dict, trend: list[dict], run_id: str,
@@ -60,7 +66,7 @@ def render_report_files(*, outputs: dict, health: dict, trend: list[dict], run_i
                         marts_counts: dict[str, int]) -> dict[str, bytes]:
     """Every file of the report folder, as bytes, in a fixed order (manifest last)."""
     as_of = datetime.combine(run_date + timedelta(days=1), datetime.min.time(), tzinfo=ZoneInfo(timezone))
-    files = {f"{name}.json": json_bytes(outputs[name]) for name in OUTPUT_NAMES}
+    files = {f"{name}.json": json_bytes(outputs[name]) for name in REPORT_OUTPUT_NAMES}
     files["health.json"] = json_bytes(health)
     links = {
         "Data Docs (data-quality results)": "../data_docs/index.html",
@@ -71,7 +77,7 @@ def render_report_files(*, outputs: dict, health: dict, trend: list[dict], run_i
     files["index.html"] = render_index(
         outputs=outputs, health=health, trend=trend,
         meta={"run_id": run_id, "run_date": run_date.isoformat(), "as_of": as_of.isoformat(),
-              "timezone": timezone, "links": links, "files": [f"{name}.json" for name in OUTPUT_NAMES]},
+              "timezone": timezone, "links": links, "files": [f"{name}.json" for name in REPORT_OUTPUT_NAMES]},
     ).encode("utf-8")
     manifest = {
         "run_id": run_id,
@@ -85,7 +91,7 @@ def render_report_files(*, outputs: dict, health: dict, trend: list[dict], run_i
             "sha256": (publication or {}).get("sha256"),
         },
         "row_counts": {
-            "outputs": {name: _record_count(outputs[name]) for name in OUTPUT_NAMES},
+            "outputs": {name: _record_count(outputs[name]) for name in REPORT_OUTPUT_NAMES},
             "marts": marts_counts,
         },
         "files": {name: {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
@@ -114,7 +120,7 @@ def write_report_folder(folder: Path, files: dict[str, bytes]) -> Path:
 
 def materialise_reports(settings: Settings, *, run_date: date, run_id: str) -> Path:
     """Write REPORTS_DIR/D/ from the published warehouse, which must hold the marts for D."""
-    from parking_warehouse.reports.outputs import build_outputs
+    from parking_warehouse.reports.outputs import build_operator_outputs, build_outputs, operation_timeline
 
     publication = publish.current_publication(settings.warehouse)
     if publication is None or publication.get("run_date") != run_date.isoformat():
@@ -127,13 +133,15 @@ def materialise_reports(settings: Settings, *, run_date: date, run_id: str) -> P
     con = duckdb.connect(str(settings.warehouse), read_only=True)
     try:
         outputs = build_outputs(con, timezone=settings.timezone)
+        outputs.update(build_operator_outputs(con, timezone=settings.timezone))
+        outputs["occupancy_timeline_all"] = operation_timeline(con, timezone=settings.timezone)
         health = build_health(con, run_date=run_date, timezone=settings.timezone,
                               publication=publication, run_id=run_id)
         trend = read_trend(con, run_date, timezone=settings.timezone)
         counts = marts_row_counts(con)
     finally:
         con.close()
-    missing = [name for name in OUTPUT_NAMES if name not in outputs]
+    missing = [name for name in REPORT_OUTPUT_NAMES if name not in outputs]
     if missing:
         raise ParkingWarehouseError(f"build_outputs returned no {', '.join(missing)}")
     files = render_report_files(outputs=outputs, health=health, trend=trend, run_id=run_id,
