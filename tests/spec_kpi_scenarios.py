@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 from sourcedb import SourceDB
-from spec_scenarios import BERLIN, _plain, connect
+from spec_scenarios import BERLIN, _plain, as_json, build, connect
 
 STAY_BUCKETS = ("under_15m", "15m_1h", "1h_2h", "2h_4h", "4h_8h", "over_8h")
 
@@ -128,7 +128,20 @@ def weekday_hours(cells: dict[tuple[int, int], tuple[int, float | None]]) -> lis
     ]
 
 
-# --------------------------------------------------------------------------- reading the marts
+# --------------------------------------------------------------------------- running and reading
+
+
+def build_kpis(db: SourceDB, run_date: date, tz: str) -> dict:
+    """spec_scenarios.build for `run_date`, then the operator outputs as the daily run writes
+    them to occupancy_timeline.json and operations.json (through a JSON round trip)."""
+    from parking_warehouse.reports.outputs import build_operator_outputs
+
+    build(db, run_date, tz)
+    con = connect(db)
+    try:
+        return as_json(build_operator_outputs(con, timezone=tz))
+    finally:
+        con.close()
 
 
 def kpi_rows(db: SourceDB, day: date, tz: str) -> list[dict]:

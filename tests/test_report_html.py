@@ -24,7 +24,7 @@ from pipeline_support import LAST
 
 from parking_warehouse.reports import html
 from parking_warehouse.reports.html import render_index
-from parking_warehouse.reports.materialise import OUTPUT_NAMES, read_trend
+from parking_warehouse.reports.materialise import REPORT_OUTPUT_NAMES, read_trend
 
 LINKS = {  # as parking_warehouse.reports.materialise writes them
     "Data Docs (data-quality results)": "../data_docs/index.html",
@@ -45,11 +45,11 @@ def real(built) -> dict:
     finally:
         con.close()
     return {
-        "outputs": {name: json.loads((folder / f"{name}.json").read_text()) for name in OUTPUT_NAMES},
+        "outputs": {name: json.loads((folder / f"{name}.json").read_text()) for name in REPORT_OUTPUT_NAMES},
         "health": json.loads((folder / "health.json").read_text()),
         "trend": trend,
         "meta": {key: manifest[key] for key in ("run_id", "run_date", "as_of", "timezone")}
-                | {"links": LINKS, "files": [f"{name}.json" for name in OUTPUT_NAMES]},
+                | {"links": LINKS, "files": [f"{name}.json" for name in REPORT_OUTPUT_NAMES]},
         "page": (folder / "index.html").read_text(),
     }
 

@@ -34,6 +34,7 @@ from spec_kpi_scenarios import (
     BUSY_D,
     SPRING_D,
     assert_values,
+    build_kpis,
     instants,
     kpi_dates,
     kpi_rows,
@@ -45,7 +46,7 @@ from spec_kpi_scenarios import (
     weekday_hours,
     zone_day,
 )
-from spec_scenarios import BERLIN, assert_json, build
+from spec_scenarios import BERLIN, assert_json
 
 pytestmark = pytest.mark.slow  # real dbt builds: ~15 s each, five in this file
 
@@ -53,7 +54,7 @@ D, D1, D2 = BUSY_D, BUSY_D - timedelta(days=1), BUSY_D - timedelta(days=2)
 
 
 def operations(out: dict) -> dict:
-    assert "operations" in out, f"the run gave no operations output (outputs: {sorted(out)})"
+    assert "operations" in out, f"no operations output (outputs: {sorted(out)})"
     return out["operations"]
 
 
@@ -214,10 +215,10 @@ def _busy_source(folder) -> SourceDB:
 def busy(tmp_path_factory):
     """Build D, then backfill D-1 on the same warehouse; record what each build showed."""
     db = _busy_source(tmp_path_factory.mktemp("kpi_busy"))
-    seen = {"out_d": build(db, D, BERLIN)}
+    seen = {"out_d": build_kpis(db, D, BERLIN)}
     seen["rows_after_d"] = {day: kpi_rows(db, day, BERLIN) for day in (D2, D1, D)}
     seen["dates_after_d"] = kpi_dates(db)
-    seen["out_backfill"] = build(db, D1, BERLIN)
+    seen["out_backfill"] = build_kpis(db, D1, BERLIN)
     seen["rows_after_backfill"] = {day: kpi_rows(db, day, BERLIN) for day in (D2, D1)}
     yield seen
     db.close()
@@ -227,7 +228,7 @@ def busy(tmp_path_factory):
 def busy_fresh(tmp_path_factory):
     """The same source, D-1 built on a new warehouse: what the run on D-1 itself gives."""
     db = _busy_source(tmp_path_factory.mktemp("kpi_busy_fresh"))
-    out = build(db, D1, BERLIN)
+    out = build_kpis(db, D1, BERLIN)
     rows = {day: kpi_rows(db, day, BERLIN) for day in (D2, D1)}
     yield out, rows
     db.close()
@@ -339,7 +340,7 @@ def test_running_the_day_itself_gives_the_same_rows(busy, busy_fresh):
 @pytest.fixture(scope="module")
 def spring(tmp_path_factory):
     db = make_spring(SourceDB(tmp_path_factory.mktemp("kpi_spring") / "source.sqlite3"))
-    out = build(db, SPRING_D, BERLIN)
+    out = build_kpis(db, SPRING_D, BERLIN)
     yield out, kpi_rows(db, SPRING_D, BERLIN)
     db.close()
 
@@ -347,7 +348,7 @@ def spring(tmp_path_factory):
 @pytest.fixture(scope="module")
 def autumn(tmp_path_factory):
     db = make_autumn(SourceDB(tmp_path_factory.mktemp("kpi_autumn") / "source.sqlite3"))
-    out = build(db, AUTUMN_D, BERLIN)
+    out = build_kpis(db, AUTUMN_D, BERLIN)
     yield out, kpi_rows(db, AUTUMN_D, BERLIN)
     db.close()
 

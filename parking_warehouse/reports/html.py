@@ -8,6 +8,7 @@ network off, from a USB stick or an e-mail attachment. Links go to files beside 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from html import escape
 
 # Occupancy thresholds of analytics-spec.md ("system_metrics"), applied to the rounded rate.
@@ -268,10 +269,20 @@ def _health(health: dict) -> str:
     return "".join(parts)
 
 
-def timeline_chart(timeline: list[dict], operation: list[dict], *, width: int = 1160,
-                   height: int = 300) -> str:
+def operation_timeline(timeline: list[dict]) -> list[dict]:
+    """The whole operation's line: the zones' occupied and counted slots summed per instant."""
+    totals: dict[str, list[int]] = {}
+    for row in timeline:
+        occupied, slots = totals.setdefault(row["at"], [0, 0])
+        totals[row["at"]] = [occupied + int(row["occupied_slots"]), slots + int(row["total_slots"])]
+    return [{"at": at, "occupancy_rate": float((Decimal(100 * occupied) / slots).quantize(Decimal("0.01"), ROUND_HALF_UP))
+             if slots else 0.0} for at, (occupied, slots) in totals.items()]
+
+
+def timeline_chart(timeline: list[dict], *, width: int = 1160, height: int = 300) -> str:
     """Occupancy rate through the day: one line per zone and a bold one for all zones, over the
     bands of the occupancy thresholds (normal < 50 %, warning 50-80 %, critical > 80 %)."""
+    operation = operation_timeline(timeline)
     if not operation:
         return _empty_chart(width, 60, "no counted zones")
     left, right, bottom, top_pad = 44, 150, 28, 10
@@ -413,7 +424,7 @@ def _operations(outputs: dict) -> str:
     zones = operations.get("zones") or []
     return (
         '<section id="operations"><h2>Operations: occupancy through the day (15-minute instants)</h2>'
-        f'{_legend()}{timeline_chart(outputs.get("occupancy_timeline") or [], outputs.get("occupancy_timeline_all") or [])}'
+        f'{_legend()}{timeline_chart(outputs.get("occupancy_timeline") or [])}'
         f'<h2>Zone KPIs of the day</h2>{_kpi_table(zones)}'
         f'<h2>Stay lengths (completed stays)</h2>{stay_mix_chart(zones)}'
         f'<h2>Occupancy by weekday and hour, the last 4 weeks</h2>'

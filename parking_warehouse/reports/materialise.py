@@ -27,7 +27,11 @@ from parking_warehouse import publish
 from parking_warehouse.config import Settings
 from parking_warehouse.errors import ParkingWarehouseError
 from parking_warehouse.reports.health import build_health, write_health
-from parking_warehouse.reports.history import read_kpi_series, read_stored_reports, write_history_page
+from parking_warehouse.reports.history import (
+    read_kpi_series,
+    read_stored_reports,
+    write_history_page,
+)
 from parking_warehouse.reports.html import render_index
 from parking_warehouse.reports.outputs import OPERATOR_OUTPUT_NAMES, OUTPUT_NAMES
 from parking_warehouse.reports.records import fetch_records, json_bytes, table_exists
@@ -123,7 +127,7 @@ def write_report_folder(folder: Path, files: dict[str, bytes]) -> Path:
 
 def materialise_reports(settings: Settings, *, run_date: date, run_id: str) -> Path:
     """Write REPORTS_DIR/D/ from the published warehouse, which must hold the marts for D."""
-    from parking_warehouse.reports.outputs import build_operator_outputs, build_outputs, operation_timeline
+    from parking_warehouse.reports.outputs import build_operator_outputs, build_outputs
 
     publication = publish.current_publication(settings.warehouse)
     if publication is None or publication.get("run_date") != run_date.isoformat():
@@ -137,7 +141,6 @@ def materialise_reports(settings: Settings, *, run_date: date, run_id: str) -> P
     try:
         outputs = build_outputs(con, timezone=settings.timezone)
         outputs.update(build_operator_outputs(con, timezone=settings.timezone))
-        outputs["occupancy_timeline_all"] = operation_timeline(con, timezone=settings.timezone)
         health = build_health(con, run_date=run_date, timezone=settings.timezone,
                               publication=publication, run_id=run_id)
         trend = read_trend(con, run_date, timezone=settings.timezone)

@@ -242,20 +242,6 @@ def occupancy_timeline(con, *, timezone: str) -> list[dict]:
     """, timezone)
 
 
-def operation_timeline(con, *, timezone: str) -> list[dict]:
-    """The whole operation's occupancy at each instant of D (the report's bold line; no file)."""
-    return _all(con, f"""
-        select {_iso('"at"')} as "at", sum(occupied_slots)::bigint as occupied_slots,
-               sum(total_slots)::bigint as total_slots,
-               case when sum(total_slots) = 0 then 0
-                    else round(cast(100 * sum(occupied_slots) as decimal(38, 6)) / sum(total_slots), 2)
-               end as occupancy_rate
-        from marts.occupancy_timeline
-        group by marts.occupancy_timeline."at"
-        order by marts.occupancy_timeline."at"
-    """, timezone)
-
-
 def operations(con, *, timezone: str) -> dict:
     """zone_day_kpis of D (the zones by zone_id, then "All zones"), visitors, weekday x hour."""
     run_date = marts_run_date(con)
