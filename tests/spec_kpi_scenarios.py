@@ -343,46 +343,39 @@ def make_busy_day(db: SourceDB) -> SourceDB:
 
 
 # --------------------------------------------------------------------------- daylight-saving days
-# Europe/Berlin, one zone "Center" with two slots. Source times are UTC.
+# Europe/Berlin, one zone "Center" with two slots; one source for both days (built in order on
+# one warehouse, as a daily schedule would). Source times are UTC.
 
 SPRING_D = date(2026, 3, 29)  # 02:00 CET -> 03:00 CEST at 01:00Z; Sunday
 AUTUMN_D = date(2026, 10, 25)  # 03:00 CEST -> 02:00 CET at 01:00Z; Sunday
 
 
-def _two_slots(db: SourceDB) -> None:
+def make_dst_days(db: SourceDB) -> SourceDB:
     db.zone("Center", "2.00", id=1)
     db.slot(1, "A1", id=1)
     db.slot(1, "A2", id=2)
     for i in (1, 2, 3):
         db.vehicle(f"B-DST {i}", id=i)
-
-
-def make_spring(db: SourceDB) -> SourceDB:
-    _two_slots(db)
-    # 01:00 CET -> 04:00 CEST: two real hours
-    db.session(1, 3, id=1, entry="2026-03-29 00:00:00", exit="2026-03-29 02:00:00", amount="4.00")
-    db.payment(1, "4.00", id=1, transaction_id="SP-1", paid_at="2026-03-29 02:00:10")
-    # 2026-03-28 22:00 CET, still parked at T
-    db.session(2, 2, id=2, entry="2026-03-28 21:00:00")
+    s, p = db.session, db.payment
+    # --- spring: 01:00 CET -> 04:00 CEST, two real hours
+    s(1, 3, id=1, entry="2026-03-29 00:00:00", exit="2026-03-29 02:00:00", amount="4.00")
+    p(1, "4.00", id=1, transaction_id="SP-1", paid_at="2026-03-29 02:00:10")
+    # 2026-03-28 22:00 CET, still parked at T (leaves on 03-30 at 12:00 CEST)
+    s(2, 2, id=2, entry="2026-03-28 21:00:00", exit="2026-03-30 10:00:00", amount="70.00")
     # a week earlier, Sunday 03-22 02:00-02:30 CET: the only use of local hour 2 on a Sunday
-    db.session(1, 3, id=3, entry="2026-03-22 01:00:00", exit="2026-03-22 01:30:00", amount="1.00")
-    db.payment(3, "1.00", id=3, transaction_id="SP-3", paid_at="2026-03-22 01:30:10")
-    return db
-
-
-def make_autumn(db: SourceDB) -> SourceDB:
-    _two_slots(db)
-    # 02:30 CEST -> 02:15 CET: 45 real minutes although the wall clock went back
-    db.session(1, 1, id=1, entry="2026-10-25 00:30:00", exit="2026-10-25 01:15:00", amount="2.00")
-    db.payment(
-        1,
+    s(1, 3, id=3, entry="2026-03-22 01:00:00", exit="2026-03-22 01:30:00", amount="1.00")
+    p(3, "1.00", id=3, transaction_id="SP-3", paid_at="2026-03-22 01:30:10")
+    # --- autumn: 02:30 CEST -> 02:15 CET, 45 real minutes although the wall clock went back
+    s(1, 1, id=11, entry="2026-10-25 00:30:00", exit="2026-10-25 01:15:00", amount="2.00")
+    p(
+        11,
         "2.00",
-        id=1,
+        id=11,
         method="online",
         status="refunded",
-        transaction_id="AU-1",
+        transaction_id="AU-11",
         paid_at="2026-10-25 01:15:10",
     )
     # 2026-10-24 23:00 CEST, still parked at T
-    db.session(2, 2, id=2, entry="2026-10-24 21:00:00")
+    s(2, 2, id=12, entry="2026-10-24 21:00:00")
     return db

@@ -39,9 +39,8 @@ from spec_kpi_scenarios import (
     kpi_dates,
     kpi_rows,
     local_range,
-    make_autumn,
     make_busy_day,
-    make_spring,
+    make_dst_days,
     timeline,
     weekday_hours,
     zone_day,
@@ -338,19 +337,25 @@ def test_running_the_day_itself_gives_the_same_rows(busy, busy_fresh):
 
 
 @pytest.fixture(scope="module")
-def spring(tmp_path_factory):
-    db = make_spring(SourceDB(tmp_path_factory.mktemp("kpi_spring") / "source.sqlite3"))
-    out = build_kpis(db, SPRING_D, BERLIN)
-    yield out, kpi_rows(db, SPRING_D, BERLIN)
+def dst(tmp_path_factory):
+    """Spring day, then autumn day, on one warehouse: the JSON outputs and mart rows of each,
+    and the spring day's mart rows once more after the autumn build."""
+    db = make_dst_days(SourceDB(tmp_path_factory.mktemp("kpi_dst") / "source.sqlite3"))
+    seen = {"spring": (build_kpis(db, SPRING_D, BERLIN), kpi_rows(db, SPRING_D, BERLIN))}
+    seen["autumn"] = (build_kpis(db, AUTUMN_D, BERLIN), kpi_rows(db, AUTUMN_D, BERLIN))
+    seen["spring_rows_later"] = kpi_rows(db, SPRING_D, BERLIN)
+    yield seen
     db.close()
 
 
 @pytest.fixture(scope="module")
-def autumn(tmp_path_factory):
-    db = make_autumn(SourceDB(tmp_path_factory.mktemp("kpi_autumn") / "source.sqlite3"))
-    out = build_kpis(db, AUTUMN_D, BERLIN)
-    yield out, kpi_rows(db, AUTUMN_D, BERLIN)
-    db.close()
+def spring(dst):
+    return dst["spring"]
+
+
+@pytest.fixture(scope="module")
+def autumn(dst):
+    return dst["autumn"]
 
 
 SPRING_ZONE = {
@@ -399,6 +404,14 @@ def test_spring_forward_zone_kpis_use_the_23_hour_window(spring):
     expected = [zone_day(1, "Center", **SPRING_ZONE), zone_day(None, "All zones", **SPRING_ZONE)]
     assert_values(mart, expected)
     assert_json(operations(out)["zones"], expected)
+
+
+def test_spring_forward_row_kept_as_of_its_own_t(dst):
+    """Built again within the autumn build, the spring day still shows session 2 open at its T
+    (it left on 03-30) and the same counted slots."""
+    expected = [zone_day(1, "Center", **SPRING_ZONE), zone_day(None, "All zones", **SPRING_ZONE)]
+    assert_values(dst["spring_rows_later"], expected)
+    assert dst["spring_rows_later"] == dst["spring"][1]
 
 
 def test_spring_forward_weekday_hour_has_three_instants_at_two(spring):
