@@ -9,7 +9,11 @@ spec_kpi_scenarios.py:
   exactly at T, zero-length, exactly 15 and 480 minutes; a refund, a payment paid after T, a
   pending one, a late payment of D-1's stay; a quiet day D-2; 30 days of short visits for
   visitors (they cover no timeline instant);
-- the daylight-saving days 2026-03-29 (23 h, 92 instants) and 2026-10-25 (25 h, 100 instants).
+- the daylight-saving days 2026-03-29 (23 h, 92 instants) and 2026-10-25 (25 h, 100 instants),
+  one source built for both days in order.
+
+The JSON values are what the daily run writes to occupancy_timeline.json and operations.json
+(reports.outputs.build_operator_outputs); history is read from marts.zone_day_kpis.
 
 Readings of the spec written down here (told to the lead):
 - `frequent_vehicles` counts every vehicle with >= 8 visits in D-29..D, also one without a visit
