@@ -223,3 +223,45 @@ def test_index_html_renders_its_charts_in_headless_chromium_with_the_network_off
     critical_without = pixels_of(screenshot(without_trend, tmp_path / "no-trend.png"), html.STATUS_COLOURS["critical"])
     assert len(critical) - len(critical_without) > 30, "the critical day is a red point on the trend"
     assert critical[:, 0].max() > critical_without[:, 0].max(), "below the trend's legend"
+
+
+# --------------------------------------------------------------------------- operations section
+
+
+def test_the_operations_section_shows_the_days_kpis(real):
+    page = _page(real)
+    operations = real["outputs"]["operations"]
+    zones = operations["zones"]
+    assert zones[-1]["zone_name"] == "All zones" and zones[-1]["zone_id"] is None
+    assert page.count('<tr class="zone">') == len(zones) - 1 and page.count('<tr class="all-zones"') == 1
+    assert page.count('class="heat-cell"') == 168
+    timeline_zones = {row["zone_id"] for row in real["outputs"]["occupancy_timeline"]}
+    assert page.count('class="timeline-line"') == len(timeline_zones) + 1  # + all zones
+    for status in ("normal", "warning", "critical"):
+        assert f'class="band band-{status}"' in page
+    visitors = operations["visitors"]
+    assert f'<div class="value">{visitors["vehicles"]:,}</div>' in page
+    assert f'{zones[-1]["utilization_rate"]:.2f}%' in page
+
+
+def test_the_all_zones_line_sums_the_zones_slots_per_instant():
+    timeline = [
+        {"zone_id": 1, "zone_name": "A", "at": "t0", "occupied_slots": 1, "total_slots": 3, "occupancy_rate": 33.33},
+        {"zone_id": 2, "zone_name": "B", "at": "t0", "occupied_slots": 1, "total_slots": 5, "occupancy_rate": 20.0},
+        {"zone_id": 1, "zone_name": "A", "at": "t1", "occupied_slots": 0, "total_slots": 3, "occupancy_rate": 0.0},
+        {"zone_id": 2, "zone_name": "B", "at": "t1", "occupied_slots": 0, "total_slots": 0, "occupancy_rate": 0.0},
+    ]
+    assert html.operation_timeline(timeline) == [{"at": "t0", "occupancy_rate": 25.0},
+                                                 {"at": "t1", "occupancy_rate": 0.0}]
+    assert html.operation_timeline([{**timeline[0], "occupied_slots": 1, "total_slots": 8}]) == [
+        {"at": "t0", "occupancy_rate": 12.5}]
+
+
+@pytest.mark.slow
+def test_the_operations_charts_render_in_headless_chromium(real, tmp_path):
+    page = tmp_path / "index.html"
+    page.write_text(_page(real))
+    image = screenshot(page, tmp_path / "shot.png", height=3200)
+    assert len(pixels_of(image, html.ALL_ZONES)) > 300, "the all-zones line of the timeline"
+    drawn = [len(pixels_of(image, colour)) for _, _, colour in html.STAY_MIX]
+    assert sum(drawn) > 2000, "the stay-length bars"

@@ -168,7 +168,7 @@ _HISTORY_JS = """
         svg.appendChild(el('text', {x: left, y: height - 6}, dates[0]));
         svg.appendChild(el('text', {x: width - right, y: height - 6, 'text-anchor': 'end'}, dates[dates.length - 1]));
       }
-      var line = el('polyline', {points: points.join(' '), fill: 'none', stroke: '#2563eb', 'stroke-width': 1.5});
+      var line = el('polyline', {points: points.join(' '), fill: 'none', stroke: '#2563eb', 'stroke-width': 2});
       line.appendChild(el('title', {}, zone.zone_name + ', ' + metric[1]));
       svg.appendChild(line);
       var title = document.createElement('h3');
@@ -199,6 +199,11 @@ _HISTORY_JS = """
     });
     document.getElementById('report-count').textContent = shown + ' shown';
   }
+  // a link can carry a filter: index.html#type=weekly&q=2026-03
+  var wanted = new URLSearchParams(location.hash.slice(1));
+  if (wanted.get('type')) type.value = wanted.get('type');
+  if (wanted.get('q')) search.value = wanted.get('q');
+  if (wanted.get('zone') && series[wanted.get('zone')]) { select.value = wanted.get('zone'); draw(series[select.value]); }
   type.addEventListener('change', filter);
   search.addEventListener('input', filter);
   filter();

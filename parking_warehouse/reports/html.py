@@ -20,7 +20,7 @@ METHOD = "#0d9488"  # revenue by payment method
 ZONE = "#7c3aed"  # revenue by zone
 TREND = "#2563eb"  # occupancy-rate line
 REVENUE = "#64748b"  # daily revenue bars
-ALL_ZONES = "#0f172a"  # the whole operation's line in the occupancy timeline
+ALL_ZONES = "#000000"  # the whole operation's line in the occupancy timeline
 ZONE_LINES = ("#2563eb", "#7c3aed", "#0d9488", "#db2777", "#ea580c", "#65a30d", "#0891b2", "#9333ea",
               "#be123c", "#4d7c0f", "#1d4ed8", "#b45309")
 # stay_mix keys (analytics-spec.md output 11), short to long
