@@ -179,7 +179,7 @@ def pixels_of(image: np.ndarray, hex_colour: str) -> np.ndarray:
     return np.argwhere(np.all(image == rgb, axis=2))
 
 
-def screenshot(page: Path, out: Path, *, height: int = 2000) -> np.ndarray:
+def screenshot(page: Path, out: Path, *, height: int = 3600) -> np.ndarray:
     chromium = shutil.which("chromium")
     if not chromium:
         pytest.fail("chromium is not installed: run `bash scripts/install-system-packages.sh` (make test does)")
@@ -261,7 +261,7 @@ def test_the_all_zones_line_sums_the_zones_slots_per_instant():
 def test_the_operations_charts_render_in_headless_chromium(real, tmp_path):
     page = tmp_path / "index.html"
     page.write_text(_page(real))
-    image = screenshot(page, tmp_path / "shot.png", height=3200)
+    image = screenshot(page, tmp_path / "shot.png")
     assert len(pixels_of(image, html.ALL_ZONES)) > 300, "the all-zones line of the timeline"
     drawn = [len(pixels_of(image, colour)) for _, _, colour in html.STAY_MIX]
     assert sum(drawn) > 2000, "the stay-length bars"
