@@ -50,8 +50,9 @@
 
 with
 
-sessions as (select * from {{ ref('fct_parking_sessions') }}),
-payments as (select * from {{ ref('fct_payments') }}),
+-- read in place where used (not materialised whole: each use filters them first)
+sessions as not materialized (select * from {{ ref('fct_parking_sessions') }}),
+payments as not materialized (select * from {{ ref('fct_payments') }}),
 slots as (select * from {{ ref('dim_slots') }}),
 zones as (select * from {{ ref('dim_zones') }}),
 calendar as (select * from {{ ref('dim_date') }}),
@@ -295,13 +296,20 @@ started as (
     group by all
 ),
 
--- the first time a completed payment of the session existed and was paid
+-- the first time a completed payment of a session completed on one of the days existed and
+-- was paid
 collected as (
     select
         session_id,
         min(greatest(paid_at, created_at)) as collected_at
     from payments
     where status = 'completed'
+    {% if not recompute_all %}
+        and session_id in (
+            select session_id from visits
+            where exit_date_local in (select kpi_date from days)
+        )
+    {% endif %}
     group by session_id
 ),
 
