@@ -123,6 +123,6 @@ def test_the_stored_reports_filter_by_type_and_search(history, tmp_path):
     assert shown(_rendered_dom(page, "#type=custom")) == ["custom"]
     assert shown(_rendered_dom(page, "#type=daily")) == ["daily"] * types.count("daily")
     assert shown(_rendered_dom(page, "#q=2026-02-15")) == ["custom"]  # its period_to
-    assert shown(_rendered_dom(page, "#q=monthly 2026-02")) == ["monthly"]  # a title
+    assert shown(_rendered_dom(page, "#q=Monthly+report+2026-02")) == ["monthly"]  # a title
     assert shown(_rendered_dom(page, "#type=weekly&q=2026-02-15")) == []
     assert {"daily", "weekly"} <= set(types)
