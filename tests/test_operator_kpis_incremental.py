@@ -18,7 +18,7 @@ KPI_COLUMNS = "* exclude (_built_at)"
 
 
 def _source(path) -> SourceDB:
-    """Two zones (3 + 2 slots), sessions from 03-27 to 03-29 local, one crossing midnight, one
+    """Two zones (3 + 2 slots), sessions from 03-26 to 03-29 local, one crossing midnight, one
     open, two at once on one slot, paid, unpaid and refunded ones."""
     db = SourceDB(path)
     db.zone("Center", "2.00", id=1)
@@ -27,7 +27,10 @@ def _source(path) -> SourceDB:
         db.slot(zone_id, f"S{slot_id}", id=slot_id)
     for vehicle_id in range(1, 6):
         db.vehicle(f"B-KPI {vehicle_id}", id=vehicle_id)
-    # 03-27 (CET, UTC+1)
+    # 03-26 (CET, UTC+1): a day no later change touches
+    db.session(3, 4, id=10, entry="2026-03-26 09:00:00", exit="2026-03-26 11:00:00", amount="4.00")
+    db.payment(10, "4.00", id=6, paid_at="2026-03-26 11:00:00", transaction_id="T-6")
+    # 03-27
     db.session(1, 1, id=1, entry="2026-03-27 08:00:00", exit="2026-03-27 10:00:00", amount="4.00")
     db.payment(1, "4.00", id=1, paid_at="2026-03-27 10:00:00", transaction_id="T-1")
     db.session(4, 2, id=2, entry="2026-03-27 22:30:00", exit="2026-03-28 01:30:00", amount="9.00")  # crosses midnight
@@ -71,7 +74,8 @@ def _built_days(db: SourceDB) -> list[str]:
 def test_a_daily_run_recomputes_only_changed_days_and_matches_a_full_refresh(tmp_path):
     db = _source(tmp_path / "source.sqlite3")
     build(db, date(2026, 3, 29), BERLIN)
-    assert [row[0].isoformat() for row in _kpis(db)] == ["2026-03-27"] * 3 + ["2026-03-28"] * 3 + ["2026-03-29"] * 3
+    assert [row[0].isoformat() for row in _kpis(db)] == [
+        day for day in ("2026-03-26", "2026-03-27", "2026-03-28", "2026-03-29") for _ in range(3)]
 
     # The next day: a new session, an exit time fixed (03-28 02:30 -> 03-27 23:45 local, a
     # correction of the past, and its payment's time with it),
@@ -86,8 +90,9 @@ def test_a_daily_run_recomputes_only_changed_days_and_matches_a_full_refresh(tmp
     db.payment(3, "1.00", id=5, paid_at="2026-03-30 12:00:00", transaction_id="T-5")
     build(db, date(2026, 3, 30), BERLIN)
     incremental = _kpis(db)
-    # 03-27 and 03-28 (the moved exit and payment, the refund) and 03-30 (new); not 03-29
-    assert _built_days(db) == ["2026-03-27", "2026-03-28", "2026-03-30"]
+    # 03-27 and 03-28 (the moved exit and payment, the refund), 03-28 to 03-30 (the late
+    # payment of a 03-28 stay: one span of days) and 03-30 (new); not 03-26
+    assert _built_days(db) == ["2026-03-27", "2026-03-28", "2026-03-29", "2026-03-30"]
 
     build(db, date(2026, 3, 30), BERLIN, full_refresh=True)
     assert _kpis(db) == incremental
@@ -96,7 +101,7 @@ def test_a_daily_run_recomputes_only_changed_days_and_matches_a_full_refresh(tmp
     # A run that changes nothing recomputes nothing.
     build(db, date(2026, 3, 30), BERLIN)
     assert _kpis(db) == incremental
-    assert _built_days(db) == ["2026-03-27", "2026-03-28", "2026-03-29", "2026-03-30"]  # the full refresh's
+    assert _built_days(db) == ["2026-03-26", "2026-03-27", "2026-03-28", "2026-03-29", "2026-03-30"]  # the full refresh's
 
 
 def test_a_backfilled_day_and_a_never_run_day_have_the_rows_of_that_days_run(tmp_path):

@@ -1,8 +1,8 @@
 -- int_sessions__kpi_days: every session ever trusted, with the values zone_day_kpis reads from it
--- (its slot, status, times, amount, a hash of its payments and their days), and, on the rows
--- (re)written by a build, the days whose zone_day_kpis rows the change can alter: dirty_from ..
--- dirty_to (null: through D) and dirty_days (payment days). zone_day_kpis recomputes the days
--- of the rows written since its own last build.
+-- (its slot, status, times, amount, a hash of its payments and the span of their days), and, on
+-- the rows (re)written by a build, the days whose zone_day_kpis rows the change can alter:
+-- dirty_from .. dirty_to (null: through D). zone_day_kpis recomputes the days of the rows
+-- written since its own last build.
 --
 -- A row is rewritten only when one of those values changed, so a session re-read without a
 -- change (the extraction's look-back) recomputes nothing. What a change alters: a new or removed
@@ -55,7 +55,10 @@ payment_summary as (
         session_id,
         -- order-independent: the same payments give the same hash
         sum(hash(payment_id, status, amount, paid_at, created_at)) as payments_hash,
-        list_distinct(list(created_date_local) || list(paid_date_local)) as payment_days
+        -- the span, not the list, of the days: a list per session costs more than the few days
+        -- a span adds (a payment settled days after its stay)
+        least(min(created_date_local), min(paid_date_local)) as payment_first_day,
+        greatest(max(created_date_local), max(paid_date_local)) as payment_last_day
     from payments
     {% if is_incremental() %}
     where session_id in (select session_id from candidates)
@@ -74,7 +77,8 @@ current_versions as (
         sessions.exit_date_local,
         sessions.amount,
         coalesce(payment_summary.payments_hash, 0) as payments_hash,
-        coalesce(payment_summary.payment_days, []) as payment_days
+        payment_summary.payment_first_day,
+        payment_summary.payment_last_day
     from sessions
     left join payment_summary
         on sessions.session_id = payment_summary.session_id
@@ -119,31 +123,36 @@ final as (
             as exit_date_local,
         coalesce(current_versions.amount, previous.amount) as amount,
         coalesce(current_versions.payments_hash, previous.payments_hash) as payments_hash,
-        coalesce(current_versions.payment_days, previous.payment_days) as payment_days,
+        case when is_trusted then current_versions.payment_first_day else previous.payment_first_day end
+            as payment_first_day,
+        case when is_trusted then current_versions.payment_last_day else previous.payment_last_day end
+            as payment_last_day,
         -- the days the change can alter (null dirty_to: through D)
+        least(
+            case when is_replaced then least(current_versions.entry_date_local, previous.entry_date_local) end,
+            case when exit_changed then least(current_versions.exit_date_local, previous.exit_date_local) end,
+            case when payments_changed then least(
+                current_versions.payment_first_day, previous.payment_first_day,
+                current_versions.exit_date_local, previous.exit_date_local
+            ) end
+        ) as dirty_from,
         case
-            when is_replaced then least(current_versions.entry_date_local, previous.entry_date_local)
-            when exit_changed then least(current_versions.exit_date_local, previous.exit_date_local)
-        end as dirty_from,
-        case
-            when is_replaced and current_versions.session_id is not null and previous.session_id is not null
-                and current_versions.exit_at is not null and previous.exit_at is not null
-                then greatest(current_versions.exit_date_local, previous.exit_date_local)
-            when is_replaced and current_versions.session_id is null and previous.exit_at is not null
-                then previous.exit_date_local
-            when is_replaced and previous.session_id is null and current_versions.exit_at is not null
-                then current_versions.exit_date_local
+            -- a version open at the end of the days it spans: every day from its entry on
+            when is_replaced and (
+                (current_versions.session_id is not null and current_versions.exit_at is null)
+                or (previous.session_id is not null and previous.exit_at is null)
+            ) then null
             when not is_replaced and exit_changed
-                and current_versions.exit_at is not null and previous.exit_at is not null
-                then greatest(current_versions.exit_date_local, previous.exit_date_local)
-        end as dirty_to,
-        case
-            when is_replaced or payments_changed then list_distinct(
-                coalesce(current_versions.payment_days, []) || coalesce(previous.payment_days, [])
-                || list_filter([current_versions.exit_date_local, previous.exit_date_local], lambda day: day is not null)
+                and (current_versions.exit_at is null or previous.exit_at is null) then null
+            else greatest(
+                case when is_replaced or exit_changed
+                    then greatest(current_versions.exit_date_local, previous.exit_date_local) end,
+                case when payments_changed then greatest(
+                    current_versions.payment_last_day, previous.payment_last_day,
+                    current_versions.exit_date_local, previous.exit_date_local
+                ) end
             )
-            else []
-        end as dirty_days,
+        end as dirty_to,
         {{ build_stamp() }} as _built_at
     from compared
     where is_replaced or exit_changed or payments_changed
@@ -161,10 +170,10 @@ final as (
         exit_date_local,
         amount,
         payments_hash,
-        payment_days,
+        payment_first_day,
+        payment_last_day,
         entry_date_local as dirty_from,
         exit_date_local as dirty_to,
-        payment_days as dirty_days,
         {{ build_stamp() }} as _built_at
     from current_versions
 )

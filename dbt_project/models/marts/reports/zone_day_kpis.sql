@@ -82,10 +82,6 @@ changed_spans as (
 ),
 
 changed_days as (
-    select distinct unnest(dirty_days) as kpi_date
-    from {{ ref('int_sessions__kpi_days') }}
-    where _built_at > timestamptz '{{ last_built }}'
-    union
     select history_days.kpi_date
     from history_days
     inner join changed_spans
