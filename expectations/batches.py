@@ -319,6 +319,8 @@ MART_KEYS = {
     "system_metrics": ("run_date",),
     "row_reconciliation": ("table_name",),
     "quarantine_summary": ("table_name", "reason"),
+    "zone_day_kpis": ("kpi_date", "zone_id"),
+    "weekday_hour_occupancy": ("weekday", "hour"),
 }
 
 # Checks across marts, as SQL: table label, key columns, query ($min_rows_for_share is bound),

@@ -148,6 +148,14 @@ create table marts.row_reconciliation as select * from (values
     t(table_name, rows_extracted, rows_trusted, rows_quarantined);
 create table marts.quarantine_summary as select * from (values
     ('backend_core_parkingsession', 'negative amount', 2::bigint)) t(table_name, reason, row_count);
+create table marts.zone_day_kpis as select * from (values
+    (date '2026-03-08', 1::bigint, 75.00::decimal(18,2)), (date '2026-03-08', null, 50.00::decimal(18,2)))
+    t(kpi_date, zone_id, peak_occupancy_rate);
+create table marts.weekday_hour_occupancy as select w::bigint as weekday, h::integer as hour,
+    4::bigint as instants, 10.00::decimal(18,2) as avg_occupancy_rate
+    from range(1, 8) a(w), range(24) b(h);
+create table marts.visitors as select 3::bigint as vehicles, 1::bigint as new_vehicles,
+    2::bigint as returning_vehicles, 0::bigint as frequent_vehicles;
 """
 
 

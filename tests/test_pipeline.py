@@ -29,7 +29,7 @@ from parking_warehouse.pipeline import (
     validate_marts_step,
     validate_raw_step,
 )
-from parking_warehouse.reports.materialise import OUTPUT_NAMES
+from parking_warehouse.reports.materialise import OUTPUT_NAMES, REPORT_OUTPUT_NAMES
 
 NEXT = date(2026, 3, 2)  # the day after the source's last day
 
@@ -55,7 +55,7 @@ def test_run_daily_runs_the_steps_in_order_publishes_and_writes_the_report_folde
     assert current["sha256"] == publish.sha256_file(settings.warehouse)
 
     folder = settings.reports_dir / "2026-03-01"
-    expected = {f"{name}.json" for name in OUTPUT_NAMES} | {"health.json", "manifest.json", "index.html"}
+    expected = {f"{name}.json" for name in REPORT_OUTPUT_NAMES} | {"health.json", "manifest.json", "index.html"}
     assert {p.name for p in folder.iterdir()} == expected
     manifest = json.loads((folder / "manifest.json").read_text())
     assert list(manifest)[:4] == ["run_id", "run_date", "as_of", "timezone"]
@@ -145,7 +145,7 @@ def test_the_day_s_vehicle_file_holds_the_vehicles_entering_that_day_with_their_
 
 
 def test_the_nine_outputs_are_byte_identical_for_the_same_data(built, rerun):
-    for name in OUTPUT_NAMES:
+    for name in REPORT_OUTPUT_NAMES:
         assert (built.settings.reports_dir / "2026-03-01" / f"{name}.json").read_bytes() == \
                (rerun.settings.reports_dir / "2026-03-01" / f"{name}.json").read_bytes(), name
     manifest = json.loads((rerun.settings.reports_dir / "2026-03-01" / "manifest.json").read_text())

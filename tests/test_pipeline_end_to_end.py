@@ -24,7 +24,7 @@ from parking_warehouse import publish
 from parking_warehouse.config import Settings
 from parking_warehouse.errors import ParkingWarehouseError
 from parking_warehouse.pipeline import run_daily
-from parking_warehouse.reports.materialise import OUTPUT_NAMES
+from parking_warehouse.reports.materialise import REPORT_OUTPUT_NAMES
 
 pytestmark = pytest.mark.slow
 
@@ -48,7 +48,7 @@ def test_airflow_dags_test_runs_the_daily_dag_end_to_end_and_publishes(through_a
     assert current["run_date"] == "2026-03-01" and current["run_id"].startswith("manual__")
     assert current["sha256"] == publish.sha256_file(settings.warehouse)
     folder = settings.reports_dir / "2026-03-01"
-    expected = {f"{name}.json" for name in OUTPUT_NAMES} | {"health.json", "manifest.json", "index.html"}
+    expected = {f"{name}.json" for name in REPORT_OUTPUT_NAMES} | {"health.json", "manifest.json", "index.html"}
     assert expected <= {p.name for p in folder.iterdir()}
     manifest = json.loads((folder / "manifest.json").read_text())
     assert (manifest["run_date"], manifest["as_of"], manifest["timezone"]) == (
@@ -97,7 +97,7 @@ def test_a_backfill_gives_the_same_outputs_as_separate_single_day_runs(built, th
     singles = {DAYS[1]: make_settings(tmp_path / "single", built.settings.source), LAST: through_airflow[0]}
     run_daily(singles[DAYS[1]], run_date=DAYS[1])
     for day, single in singles.items():
-        for name in OUTPUT_NAMES:
+        for name in REPORT_OUTPUT_NAMES:
             backfill_file = built.settings.reports_dir / day.isoformat() / f"{name}.json"
             single_file = single.reports_dir / day.isoformat() / f"{name}.json"
             assert backfill_file.read_bytes() == single_file.read_bytes(), f"{day} {name}"

@@ -24,7 +24,7 @@ from pipeline_support import LAST
 
 from parking_warehouse.reports import html
 from parking_warehouse.reports.html import render_index
-from parking_warehouse.reports.materialise import OUTPUT_NAMES, read_trend
+from parking_warehouse.reports.materialise import REPORT_OUTPUT_NAMES, read_trend
 
 LINKS = {  # as parking_warehouse.reports.materialise writes them
     "Data Docs (data-quality results)": "../data_docs/index.html",
@@ -45,11 +45,11 @@ def real(built) -> dict:
     finally:
         con.close()
     return {
-        "outputs": {name: json.loads((folder / f"{name}.json").read_text()) for name in OUTPUT_NAMES},
+        "outputs": {name: json.loads((folder / f"{name}.json").read_text()) for name in REPORT_OUTPUT_NAMES},
         "health": json.loads((folder / "health.json").read_text()),
         "trend": trend,
         "meta": {key: manifest[key] for key in ("run_id", "run_date", "as_of", "timezone")}
-                | {"links": LINKS, "files": [f"{name}.json" for name in OUTPUT_NAMES]},
+                | {"links": LINKS, "files": [f"{name}.json" for name in REPORT_OUTPUT_NAMES]},
         "page": (folder / "index.html").read_text(),
     }
 
@@ -179,7 +179,7 @@ def pixels_of(image: np.ndarray, hex_colour: str) -> np.ndarray:
     return np.argwhere(np.all(image == rgb, axis=2))
 
 
-def screenshot(page: Path, out: Path, *, height: int = 2000) -> np.ndarray:
+def screenshot(page: Path, out: Path, *, height: int = 3600) -> np.ndarray:
     chromium = shutil.which("chromium")
     if not chromium:
         pytest.fail("chromium is not installed: run `bash scripts/install-system-packages.sh` (make test does)")
@@ -223,3 +223,45 @@ def test_index_html_renders_its_charts_in_headless_chromium_with_the_network_off
     critical_without = pixels_of(screenshot(without_trend, tmp_path / "no-trend.png"), html.STATUS_COLOURS["critical"])
     assert len(critical) - len(critical_without) > 30, "the critical day is a red point on the trend"
     assert critical[:, 0].max() > critical_without[:, 0].max(), "below the trend's legend"
+
+
+# --------------------------------------------------------------------------- operations section
+
+
+def test_the_operations_section_shows_the_days_kpis(real):
+    page = _page(real)
+    operations = real["outputs"]["operations"]
+    zones = operations["zones"]
+    assert zones[-1]["zone_name"] == "All zones" and zones[-1]["zone_id"] is None
+    assert page.count('<tr class="zone">') == len(zones) - 1 and page.count('<tr class="all-zones"') == 1
+    assert page.count('class="heat-cell"') == 168
+    timeline_zones = {row["zone_id"] for row in real["outputs"]["occupancy_timeline"]}
+    assert page.count('class="timeline-line"') == len(timeline_zones) + 1  # + all zones
+    for status in ("normal", "warning", "critical"):
+        assert f'class="band band-{status}"' in page
+    visitors = operations["visitors"]
+    assert f'<div class="value">{visitors["vehicles"]:,}</div>' in page
+    assert f'{zones[-1]["utilization_rate"]:.2f}%' in page
+
+
+def test_the_all_zones_line_sums_the_zones_slots_per_instant():
+    timeline = [
+        {"zone_id": 1, "zone_name": "A", "at": "t0", "occupied_slots": 1, "total_slots": 3, "occupancy_rate": 33.33},
+        {"zone_id": 2, "zone_name": "B", "at": "t0", "occupied_slots": 1, "total_slots": 5, "occupancy_rate": 20.0},
+        {"zone_id": 1, "zone_name": "A", "at": "t1", "occupied_slots": 0, "total_slots": 3, "occupancy_rate": 0.0},
+        {"zone_id": 2, "zone_name": "B", "at": "t1", "occupied_slots": 0, "total_slots": 0, "occupancy_rate": 0.0},
+    ]
+    assert html.operation_timeline(timeline) == [{"at": "t0", "occupancy_rate": 25.0},
+                                                 {"at": "t1", "occupancy_rate": 0.0}]
+    assert html.operation_timeline([{**timeline[0], "occupied_slots": 1, "total_slots": 8}]) == [
+        {"at": "t0", "occupancy_rate": 12.5}]
+
+
+@pytest.mark.slow
+def test_the_operations_charts_render_in_headless_chromium(real, tmp_path):
+    page = tmp_path / "index.html"
+    page.write_text(_page(real))
+    image = screenshot(page, tmp_path / "shot.png")
+    assert len(pixels_of(image, html.ALL_ZONES)) > 300, "the all-zones line of the timeline"
+    drawn = [len(pixels_of(image, colour)) for _, _, colour in html.STAY_MIX]
+    assert sum(drawn) > 2000, "the stay-length bars"

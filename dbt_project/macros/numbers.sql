@@ -1,13 +1,15 @@
 {#- round_half_up(n, d): n / d rounded half-up to 2 decimals, exactly (integer arithmetic, no
     floating point), as DECIMAL(18,2); 0 when d = 0. n and d must be non-negative and
     integer-valued (scale money to cents, durations to microseconds before calling); BIGINT
-    arithmetic covers durations up to 7 years and sums up to 10^14 in money. -#}
-{% macro round_half_up(numerator, denominator) -%}
+    arithmetic covers durations up to 7 years and sums up to 10^14 in money; `wide` computes in
+    HUGEINT for larger sums (microseconds of occupied time of a whole operation). -#}
+{% macro round_half_up(numerator, denominator, wide=false) -%}
+    {%- set int_type = 'hugeint' if wide else 'bigint' -%}
     case
         when ({{ denominator }}) = 0 then cast(0 as decimal(18, 2))
         else cast(
-            cast((200 * cast({{ numerator }} as bigint) + ({{ denominator }}))
-                 // (2 * cast({{ denominator }} as bigint)) as decimal(18, 0)) * 0.01
+            cast((200 * cast({{ numerator }} as {{ int_type }}) + ({{ denominator }}))
+                 // (2 * cast({{ denominator }} as {{ int_type }})) as decimal(18, 0)) * 0.01
             as decimal(18, 2))
     end
 {%- endmacro %}
@@ -19,8 +21,8 @@
 {%- endmacro %}
 
 {#- Percentage part / whole, rounded half-up to 2 decimals; 0 over a zero whole. -#}
-{% macro rate_percent(part, whole) -%}
-    {{ round_half_up("100 * (" ~ part ~ ")", whole) }}
+{% macro rate_percent(part, whole, wide=false) -%}
+    {{ round_half_up("100 * (" ~ part ~ ")", whole, wide) }}
 {%- endmacro %}
 
 {#- Mean of money values (exact DECIMAL sum, integer count), rounded half-up to 2 decimals. -#}

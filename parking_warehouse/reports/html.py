@@ -8,6 +8,7 @@ network off, from a USB stick or an e-mail attachment. Links go to files beside 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from html import escape
 
 # Occupancy thresholds of analytics-spec.md ("system_metrics"), applied to the rounded rate.
@@ -19,6 +20,14 @@ METHOD = "#0d9488"  # revenue by payment method
 ZONE = "#7c3aed"  # revenue by zone
 TREND = "#2563eb"  # occupancy-rate line
 REVENUE = "#64748b"  # daily revenue bars
+ALL_ZONES = "#000000"  # the whole operation's line in the occupancy timeline
+ZONE_LINES = ("#2563eb", "#7c3aed", "#0d9488", "#db2777", "#ea580c", "#65a30d", "#0891b2", "#9333ea",
+              "#be123c", "#4d7c0f", "#1d4ed8", "#b45309")
+# stay_mix keys (analytics-spec.md output 11), short to long
+STAY_MIX = (("under_15m", "< 15 min", "#bae6fd"), ("15m_1h", "15 min-1 h", "#7dd3fc"),
+            ("1h_2h", "1-2 h", "#38bdf8"), ("2h_4h", "2-4 h", "#0284c7"),
+            ("4h_8h", "4-8 h", "#075985"), ("over_8h", "8 h and more", "#0c2d48"))
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 _CSS = """
 *{box-sizing:border-box}
@@ -33,6 +42,7 @@ h2{font-size:16px;margin:0 0 12px}
 .card{border:1px solid #e2e8f0;border-radius:6px;padding:10px 12px}
 .card .label{color:#475569;font-size:12px;text-transform:uppercase;letter-spacing:.03em}
 .card .value{font-size:24px;font-weight:600}
+.cards3{display:grid;grid-template-columns:repeat(3,1fr);gap:12px;max-width:700px}
 .grid2{display:grid;grid-template-columns:1fr 1fr;gap:18px}
 table{border-collapse:collapse;width:100%}
 th,td{text-align:left;padding:4px 8px;border-bottom:1px solid #e2e8f0;font-variant-numeric:tabular-nums;white-space:nowrap}
@@ -259,6 +269,170 @@ def _health(health: dict) -> str:
     return "".join(parts)
 
 
+def operation_timeline(timeline: list[dict]) -> list[dict]:
+    """The whole operation's line: the zones' occupied and counted slots summed per instant."""
+    totals: dict[str, list[int]] = {}
+    for row in timeline:
+        occupied, slots = totals.setdefault(row["at"], [0, 0])
+        totals[row["at"]] = [occupied + int(row["occupied_slots"]), slots + int(row["total_slots"])]
+    return [{"at": at, "occupancy_rate": float((Decimal(100 * occupied) / slots).quantize(Decimal("0.01"), ROUND_HALF_UP))
+             if slots else 0.0} for at, (occupied, slots) in totals.items()]
+
+
+def timeline_chart(timeline: list[dict], *, width: int = 1160, height: int = 300) -> str:
+    """Occupancy rate through the day: one line per zone and a bold one for all zones, over the
+    bands of the occupancy thresholds (normal < 50 %, warning 50-80 %, critical > 80 %)."""
+    operation = operation_timeline(timeline)
+    if not operation:
+        return _empty_chart(width, 60, "no counted zones")
+    left, right, bottom, top_pad = 44, 150, 28, 10
+    plot_w, plot_h = width - left - right, height - bottom - top_pad
+    count = len(operation)
+    step = plot_w / max(count - 1, 1)
+    index_of = {row["at"]: index for index, row in enumerate(operation)}
+
+    def y_of(rate) -> float:
+        return top_pad + plot_h * (1 - min(float(rate or 0), 100) / 100)
+
+    parts = [f'<svg id="timeline-chart" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img">']
+    for low, high, status in ((0, 50, "normal"), (50, 80, "warning"), (80, 100, "critical")):
+        parts.append(f'<rect class="band band-{status}" x="{left}" y="{y_of(high):.1f}" width="{plot_w:.1f}" '
+                     f'height="{y_of(low) - y_of(high):.1f}" fill="{STATUS_COLOURS[status]}" opacity="0.09"/>')
+    for percent in (0, 50, 80, 100):
+        parts.append(f'<text x="{left - 6}" y="{y_of(percent) + 4:.1f}" text-anchor="end">{percent}%</text>')
+    for index, row in enumerate(operation):
+        if str(row["at"])[14:16] == "00" and int(str(row["at"])[11:13]) % 3 == 0:
+            parts.append(f'<text x="{left + index * step:.1f}" y="{height - 8}" text-anchor="middle">'
+                         f'{escape(str(row["at"])[11:16])}</text>')
+    zones: dict = {}
+    for row in timeline:
+        zones.setdefault((row["zone_id"], row["zone_name"]), []).append(row)
+    series = [(name, rows, ZONE_LINES[number % len(ZONE_LINES)], 1.5)
+              for number, ((_, name), rows) in enumerate(zones.items())]
+    series.append(("All zones", operation, ALL_ZONES, 3))
+    for number, (name, rows, colour, stroke) in enumerate(series):
+        path = " ".join(f"{left + index_of.get(r['at'], 0) * step:.1f},{y_of(r['occupancy_rate']):.1f}" for r in rows)
+        peak = max(rows, key=lambda r: float(r["occupancy_rate"] or 0))
+        parts.append(f'<polyline class="timeline-line" points="{path}" fill="none" stroke="{colour}" '
+                     f'stroke-width="{stroke}"><title>{escape(str(name))}: peak {float(peak["occupancy_rate"] or 0):.2f}% '
+                     f'at {escape(str(peak["at"])[11:16])}</title></polyline>'
+                     f'<rect x="{width - right + 10}" y="{top_pad + number * 16}" width="10" height="10" fill="{colour}"/>'
+                     f'<text x="{width - right + 24}" y="{top_pad + number * 16 + 9}">{escape(str(name))}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _kpi_table(zones: list[dict]) -> str:
+    def minutes(value) -> str:
+        return "-" if value is None else f"{float(value):,.1f}"
+
+    def row_html(row: dict) -> str:
+        opening = '<tr class="all-zones" style="font-weight:600">' if row.get("zone_id") is None else '<tr class="zone">'
+        return (
+            opening +
+            f'<td>{escape(str(row.get("zone_name")))}</td>'
+            f'<td class="num">{_fmt_int(row.get("total_slots"))}</td>'
+            f'<td class="num">{_fmt_int(row.get("peak_occupied_slots"))} ({float(row.get("peak_occupancy_rate") or 0):.2f}%)</td>'
+            f'<td>{escape(str(row.get("peak_at"))[11:16])}</td>'
+            f'<td class="num">{float(row.get("utilization_rate") or 0):.2f}%</td>'
+            f'<td class="num">{float(row.get("turnover") or 0):.2f}</td>'
+            f'<td class="num">{_fmt_money(row.get("revenue"))}</td>'
+            f'<td class="num">{_fmt_money(row.get("revpas"))}</td>'
+            f'<td class="num">{minutes(row.get("avg_stay_minutes"))}</td>'
+            f'<td class="num">{minutes(row.get("median_stay_minutes"))}</td>'
+            f'<td class="num">{_fmt_int(row.get("unpaid_sessions"))} / {_fmt_money(row.get("unpaid_amount"))}</td></tr>'
+        )
+
+    rows = "".join(row_html(row) for row in zones) or '<tr><td colspan="11" class="muted">no counted zones</td></tr>'
+    return ('<table id="kpi-table"><tr><th>Zone</th><th class="num">Slots</th><th class="num">Peak</th>'
+            '<th>Peak at</th><th class="num">Utilization</th><th class="num">Turnover</th>'
+            '<th class="num">Revenue</th><th class="num">RevPAS</th><th class="num">Avg stay (min)</th>'
+            '<th class="num">Median stay (min)</th><th class="num">Unpaid (stays / amount)</th></tr>'
+            + rows + "</table>")
+
+
+def stay_mix_chart(zones: list[dict], *, width: int = 1160, label_width: int = 150) -> str:
+    """One stacked bar per zone: the share of its completed stays in each length band."""
+    if not zones:
+        return _empty_chart(width, 40, "no counted zones")
+    bar_height, gap = 18, 8
+    height = len(zones) * (bar_height + gap) + gap + 22
+    room = width - label_width - 20
+    parts = [f'<svg id="stay-mix-chart" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img">']
+    for index, row in enumerate(zones):
+        y = gap + index * (bar_height + gap)
+        mix = row.get("stay_mix") or {}
+        total = sum(int(mix.get(key) or 0) for key, _, _ in STAY_MIX)
+        parts.append(f'<text x="{label_width - 8}" y="{y + 13}" text-anchor="end">{escape(str(row.get("zone_name")))}</text>')
+        x = float(label_width)
+        for key, label, colour in STAY_MIX:
+            value = int(mix.get(key) or 0)
+            length = room * value / total if total else 0
+            if length:
+                parts.append(f'<rect x="{x:.1f}" y="{y}" width="{length:.1f}" height="{bar_height}" fill="{colour}">'
+                             f'<title>{escape(str(row.get("zone_name")))}, {escape(label)}: {value:,} stays</title></rect>')
+            x += length
+        if not total:
+            parts.append(f'<text x="{label_width}" y="{y + 13}" class="muted">no completed stays</text>')
+    legend_y = height - 8
+    for number, (_, label, colour) in enumerate(STAY_MIX):
+        parts.append(f'<rect x="{label_width + number * 130}" y="{legend_y - 9}" width="10" height="10" fill="{colour}"/>'
+                     f'<text x="{label_width + number * 130 + 14}" y="{legend_y}">{escape(label)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def weekday_hour_heatmap(cells: list[dict], *, cell_w: int = 44, cell_h: int = 22) -> str:
+    """Weekday x local hour, coloured by the thresholds' colours, stronger as occupancy grows."""
+    left, top_pad = 40, 18
+    width, height = left + 24 * cell_w + 10, top_pad + 7 * cell_h + 6
+    parts = [f'<svg id="weekday-hour-heatmap" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img">']
+    for hour in range(24):
+        parts.append(f'<text x="{left + hour * cell_w + cell_w / 2:.0f}" y="12" text-anchor="middle">{hour}</text>')
+    for weekday, name in enumerate(WEEKDAYS, start=1):
+        parts.append(f'<text x="{left - 6}" y="{top_pad + (weekday - 1) * cell_h + 15}" text-anchor="end">{name}</text>')
+    for cell in cells:
+        x = left + int(cell["hour"]) * cell_w
+        y = top_pad + (int(cell["weekday"]) - 1) * cell_h
+        rate = cell.get("avg_occupancy_rate")
+        if rate is None:
+            fill, opacity, text = "#e2e8f0", 1, "no instants"
+        else:
+            fill = STATUS_COLOURS[occupancy_status(rate)]
+            opacity, text = 0.25 + 0.75 * min(float(rate), 100) / 100, f"{float(rate):.2f}%"
+        parts.append(f'<rect class="heat-cell" x="{x + 1}" y="{y + 1}" width="{cell_w - 2}" height="{cell_h - 2}" '
+                     f'fill="{fill}" opacity="{opacity:.2f}"><title>{WEEKDAYS[int(cell["weekday"]) - 1]} '
+                     f'{int(cell["hour"]):02d}:00: {escape(text)} ({int(cell["instants"])} instants)</title></rect>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _visitors(visitors: dict) -> str:
+    figures = [("Vehicles today", visitors.get("vehicles")), ("New", visitors.get("new_vehicles")),
+               ("Returning", visitors.get("returning_vehicles")),
+               ("Frequent (8+ visits in 30 days)", visitors.get("frequent_vehicles"))]
+    return '<div class="cards">' + "".join(
+        f'<div class="card"><div class="label">{escape(label)}</div><div class="value">{_fmt_int(value)}</div></div>'
+        for label, value in figures) + "</div>"
+
+
+def _operations(outputs: dict) -> str:
+    """The Operations section: how space was used during D and in the last 4 weeks."""
+    operations = outputs.get("operations")
+    if operations is None:
+        return ""
+    zones = operations.get("zones") or []
+    return (
+        '<section id="operations"><h2>Operations: occupancy through the day (15-minute instants)</h2>'
+        f'{_legend()}{timeline_chart(outputs.get("occupancy_timeline") or [])}'
+        f'<h2>Zone KPIs of the day</h2>{_kpi_table(zones)}'
+        f'<h2>Stay lengths (completed stays)</h2>{stay_mix_chart(zones)}'
+        f'<h2>Occupancy by weekday and hour, the last 4 weeks</h2>'
+        f'{weekday_hour_heatmap(operations.get("weekday_hour_occupancy") or [])}'
+        f'<h2>Visitors</h2>{_visitors(operations.get("visitors") or {})}</section>'
+    )
+
+
 def render_index(*, outputs: dict, health: dict, trend: list[dict], meta: dict) -> str:
     """The page. `meta`: run_id, run_date, as_of, timezone, links {label: relative href}, files [names]."""
     summary = outputs.get("dashboard_summary") or {}
@@ -288,6 +462,7 @@ def render_index(*, outputs: dict, health: dict, trend: list[dict], meta: dict) 
 <main>
 <section id="dashboard"><h2>Dashboard</h2>{_cards(summary)}</section>
 <section id="zones"><h2>Zone occupancy at the end of the day</h2>{_legend()}{_zones(outputs.get("zone_occupancy") or [])}</section>
+{_operations(outputs)}
 <section id="peak"><h2>Entries by local hour, {escape(str((peak.get("period") or {}).get("from", "")))} to {escape(str((peak.get("period") or {}).get("to", "")))}</h2>
 {hourly_chart(peak.get("hourly_breakdown") or [], peak.get("peak_hours") or [])}
 <p class="muted">Peak hours: {escape(peak_list) or "none"}</p></section>

@@ -30,6 +30,19 @@ OUTPUT_NAMES = (
     "slot_usage",
 )
 
+# The operator KPIs (outputs 10-13), written beside the nine: occupancy_timeline.json and
+# operations.json ({"zones": zone_day_kpis of D, "visitors": ..., "weekday_hour_occupancy": ...}).
+OPERATOR_OUTPUT_NAMES = ("occupancy_timeline", "operations")
+
+STAY_MIX_KEYS = {
+    "under_15m": "stay_under_15m",
+    "15m_1h": "stay_15m_1h",
+    "1h_2h": "stay_1h_2h",
+    "2h_4h": "stay_2h_4h",
+    "4h_8h": "stay_4h_8h",
+    "over_8h": "stay_over_8h",
+}
+
 
 def build_outputs(con: duckdb.DuckDBPyConnection, *, timezone: str) -> dict[str, object]:
     """All nine outputs for the run date the marts were built for."""
@@ -44,6 +57,14 @@ def build_outputs(con: duckdb.DuckDBPyConnection, *, timezone: str) -> dict[str,
         "vehicle_analytics": vehicles_of_the_day(con, timezone=timezone),
         "payment_analytics": payment_analytics(con, timezone=timezone),
         "slot_usage": slot_usage(con),
+    }
+
+
+def build_operator_outputs(con: duckdb.DuckDBPyConnection, *, timezone: str) -> dict[str, object]:
+    """The operator KPI files for the run date the marts were built for."""
+    return {
+        "occupancy_timeline": occupancy_timeline(con, timezone=timezone),
+        "operations": operations(con, timezone=timezone),
     }
 
 
@@ -222,6 +243,42 @@ def slot_usage(con) -> list[dict]:
         from marts.slot_usage
         order by usage_rank
     """)
+
+
+# --------------------------------------------------------------------------- operator KPIs
+
+
+def occupancy_timeline(con, *, timezone: str) -> list[dict]:
+    return _all(con, f"""
+        select zone_id, zone_name, {_iso('"at"')} as "at", occupied_slots, total_slots,
+               occupancy_rate
+        from marts.occupancy_timeline
+        order by zone_id, marts.occupancy_timeline."at"
+    """, timezone)
+
+
+def operations(con, *, timezone: str) -> dict:
+    """zone_day_kpis of D (the zones by zone_id, then "All zones"), visitors, weekday x hour."""
+    run_date = marts_run_date(con)
+    stay_mix = ", ".join(f"'{key}': {column}" for key, column in STAY_MIX_KEYS.items())
+    zones = _all(con, f"""
+        select zone_id, zone_name, total_slots, sessions_started, turnover, occupied_hours,
+               utilization_rate, peak_occupied_slots, peak_occupancy_rate,
+               {_iso('peak_at')} as peak_at, revenue, revpas, completed_stays, avg_stay_minutes,
+               median_stay_minutes, {{{stay_mix}}} as stay_mix, unpaid_sessions, unpaid_amount
+        from marts.zone_day_kpis
+        where kpi_date = $run_date
+        order by zone_id nulls last
+    """, timezone, params={"run_date": run_date})
+    visitors = _one(con, """
+        select vehicles, new_vehicles, returning_vehicles, frequent_vehicles from marts.visitors
+    """)
+    weekday_hour = _all(con, """
+        select weekday, hour, instants, avg_occupancy_rate
+        from marts.weekday_hour_occupancy
+        order by weekday, hour
+    """)
+    return {"zones": zones, "visitors": visitors, "weekday_hour_occupancy": weekday_hour}
 
 
 # --------------------------------------------------------------------------- helpers
