@@ -24,17 +24,18 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-ne
 class Browser:
     """One Chromium process with one page; `evaluate` runs JavaScript in the page."""
 
-    def __init__(self, profile: Path, width: int = 1400, height: int = 1000):
+    def __init__(self, profile: Path, width: int = 1400, height: int = 1000,
+                 extra_flags: tuple[str, ...] | list[str] = ()):
         chromium = shutil.which("chromium")
         if not chromium:
             pytest.fail("chromium is not installed: run `bash scripts/install-system-packages.sh` (make test does)")
         self.process = subprocess.Popen(
-            [chromium, *FLAGS, f"--user-data-dir={profile}", f"--window-size={width},{height}", "about:blank"],
+            [chromium, *FLAGS, *extra_flags, f"--user-data-dir={profile}", f"--window-size={width},{height}", "about:blank"],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         port = self._devtools_port()
         page = next(t for t in requests.get(f"http://127.0.0.1:{port}/json/list", timeout=30).json()
                     if t["type"] == "page")
-        self.socket = connect(page["webSocketDebuggerUrl"], max_size=None, open_timeout=30)
+        self.socket = connect(page["webSocketDebuggerUrl"], max_size=None, open_timeout=30, legacy=True)
         self.ids = itertools.count(1)
         self.send("Page.enable")
         self.send("Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=1,
@@ -78,12 +79,9 @@ class Browser:
                 return value
             time.sleep(poll)
 
-    def screenshot(self, out: Path, full_height: int | None = None) -> Path:
-        params = {"format": "png", "captureBeyondViewport": True}
-        if full_height:
-            params["clip"] = {"x": 0, "y": 0, "width": self.evaluate("document.documentElement.clientWidth"),
-                              "height": full_height, "scale": 1}
-        out.write_bytes(base64.b64decode(self.send("Page.captureScreenshot", **params)["data"]))
+    def screenshot(self, out: Path) -> Path:
+        """The viewport as a PNG (size the window to the page: beyond it, Chromium paints nothing)."""
+        out.write_bytes(base64.b64decode(self.send("Page.captureScreenshot", format="png")["data"]))
         return out
 
     def close(self) -> None:
