@@ -118,6 +118,19 @@ def test_the_bundle_registers_the_published_file_read_only_with_this_machines_pa
         ("marts", "peak_hours")}
 
 
+def test_superset_reflects_the_column_types_of_the_published_file(running):
+    """"Sync columns from source": Superset reflects the table through duckdb-engine (SQLAlchemy 1.4)."""
+    datasets = running.api.get(f"{running.bi.url}/api/v1/dataset/", params={"q": "(page_size:100)"},
+                               timeout=60).json()["result"]
+    revenue = next(d["id"] for d in datasets if d["table_name"] == "revenue_daily")
+    answer = running.api.put(f"{running.bi.url}/api/v1/dataset/{revenue}/refresh", timeout=120)
+    assert answer.status_code == 200, answer.text[:1000]
+    columns = running.api.get(f"{running.bi.url}/api/v1/dataset/{revenue}", timeout=60).json()["result"]["columns"]
+    assert {c["column_name"]: c["type"] for c in columns if not c["expression"]} == {
+        "revenue_date": "DATE", "zone_id": "BIGINT", "zone_name": "VARCHAR", "payment_method": "VARCHAR",
+        "revenue": "NUMERIC(18, 2)", "payment_count": "BIGINT"}
+
+
 def test_every_chart_of_the_dashboard_returns_rows_through_the_api(running):
     assert set(running.charts()) == CHARTS
     for name in CHARTS:
