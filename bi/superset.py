@@ -321,6 +321,7 @@ Superset serves the dashboard "Parking operations" on the published warehouse (r
   warehouse   {bi.warehouse}
   state, log  {bi.home}
 Ctrl-C stops it.""", flush=True)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stopped by a supervisor: stop Superset too
     try:
         server.wait()
     except KeyboardInterrupt:
