@@ -118,6 +118,15 @@ def test_the_bundle_registers_the_published_file_read_only_with_this_machines_pa
         ("marts", "peak_hours")}
 
 
+def test_exporting_the_imported_dashboard_gives_back_the_files_in_git(running, tmp_path):
+    """make bi-export right after make bi changes nothing: the bundle round-trips."""
+    superset.export_bundle(running.bi, running.api, bundle_dir=tmp_path / "export")
+    exported = {p.relative_to(tmp_path / "export"): p.read_text() for p in (tmp_path / "export").rglob("*.yaml")}
+    in_git = {p.relative_to(superset.BUNDLE_DIR): p.read_text() for p in superset.BUNDLE_DIR.rglob("*.yaml")}
+    assert sorted(exported) == sorted(in_git)
+    assert [name for name in in_git if exported[name] != in_git[name]] == []
+
+
 def test_superset_reflects_the_column_types_of_the_published_file(running):
     """"Sync columns from source": Superset reflects the table through duckdb-engine (SQLAlchemy 1.4)."""
     datasets = running.api.get(f"{running.bi.url}/api/v1/dataset/", params={"q": "(page_size:100)"},
