@@ -3,8 +3,10 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+BI_VENV := .venv-bi
+BI_STAMP := $(BI_VENV)/.installed
 
-.PHONY: help setup run test test-fast bench lint lock clean
+.PHONY: help setup run bi bi-setup bi-export test test-fast bench lint lock lock-bi clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -21,7 +23,21 @@ setup: $(STAMP)  ## create .venv with the pinned packages and the project
 run: setup  ## demo data (30 days), the daily pipeline and the reports
 	$(PY) -m parking_warehouse.demo
 
-test: setup  ## install system packages, start PostgreSQL, run the whole test suite
+$(BI_STAMP): bi/requirements.txt
+	test -x $(BI_VENV)/bin/python || python3 -m venv $(BI_VENV)
+	$(BI_VENV)/bin/python -m pip install -q --upgrade pip
+	$(BI_VENV)/bin/python -m pip install -q -r bi/requirements.txt
+	touch $(BI_STAMP)
+
+bi-setup: $(BI_STAMP)  ## create .venv-bi: Apache Superset with its own pins (bi/requirements.txt)
+
+bi: setup bi-setup  ## Superset on the published warehouse: the dashboard on http://127.0.0.1:8088 (after make run)
+	$(PY) -m bi.superset serve
+
+bi-export: setup bi-setup  ## write the dashboard edited in the running Superset back into bi/dashboard/
+	$(PY) -m bi.superset export
+
+test: setup bi-setup  ## install system packages, start PostgreSQL, run the whole test suite
 	bash scripts/install-system-packages.sh
 	PARKING_TEST_POSTGRES_URL=$$(bash scripts/start-postgres.sh) $(PY) -m pytest -q
 
@@ -38,6 +54,11 @@ lock:  ## re-resolve requirements.txt from the top-level packages
 	rm -rf /tmp/lock-venv && python3 -m venv /tmp/lock-venv
 	/tmp/lock-venv/bin/pip install -q -r requirements.in
 	/tmp/lock-venv/bin/pip freeze > requirements.txt
+
+lock-bi:  ## re-resolve bi/requirements.txt from bi/requirements.in
+	rm -rf /tmp/lock-venv-bi && python3 -m venv /tmp/lock-venv-bi
+	/tmp/lock-venv-bi/bin/pip install -q -r bi/requirements.in
+	/tmp/lock-venv-bi/bin/pip freeze > bi/requirements.txt
 
 clean:  ## remove the built warehouse, reports and demo data
 	rm -rf warehouse.duckdb* .warehouse reports demo airflow_home
