@@ -208,7 +208,7 @@ def _busy_hint(error: BaseException) -> str:
     text = str(error)
     if "locked" in text or "busy" in text.lower():
         return (f"{text} (another process held a lock on the database for more than "
-                f"{BUSY_TIMEOUT_MS // 1000} s; run again when it is done)")
+                f"{BUSY_TIMEOUT_MS / 1000:g} s; run again when it is done)")
     return text
 
 
