@@ -1,0 +1,90 @@
+"""Faults from outside: the PostgreSQL connection killed mid-extract, the source replaced by an
+unrelated database. Each must give a clear error, leave nothing half-loaded, and let the next
+run succeed once the fault is gone. (Kills of our own process: tests/test_soak.py.)"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import psycopg
+import pytest
+from pg_source import copy_sqlite_to_postgres, drop_database
+from pipeline_support import generate_source
+from test_extract import raw_snapshot
+from test_extract_postgres import assert_raw_equals_postgres
+
+from extract import extract_to_raw
+from parking_warehouse import REPO_ROOT
+from parking_warehouse.errors import ParkingWarehouseError
+
+SESSIONS = "backend_core_parkingsession"
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def data_of(warehouse: Path) -> dict:
+    """raw.* without the load history (a failed load writes none anyway)."""
+    return {t: rows for t, rows in raw_snapshot(warehouse).items() if t != "_load_history"}
+
+
+def test_source_replaced_by_an_unrelated_sqlite_database_is_refused_before_any_write(tmp_path):
+    source = generate_source(tmp_path / "source.sqlite3")
+    warehouse = tmp_path / "warehouse.duckdb"
+    extract_to_raw(str(source), warehouse)
+    before = digest(warehouse)
+    source.unlink()
+    with sqlite3.connect(source) as con:  # someone else's application database, same path
+        con.execute("create table django_migrations (id integer primary key, app text, name text)")
+        con.execute("create table backend_core_parkingsession (id integer primary key, note text)")
+    with pytest.raises(ParkingWarehouseError) as caught:
+        extract_to_raw(str(source), warehouse)
+    message = str(caught.value)
+    assert str(source) in message and "users_customuser" in message and "does not exist" in message
+    assert digest(warehouse) == before  # checked against the contract before anything was written
+
+
+@pytest.mark.postgres
+def test_postgres_connection_killed_mid_extract_leaves_nothing_half_loaded(tmp_path, postgres_url):
+    name = f"parking_fault_{secrets.token_hex(4)}"
+    url, _ = copy_sqlite_to_postgres(generate_source(tmp_path / "source.sqlite3"), postgres_url, name)
+    try:
+        warehouse = tmp_path / "warehouse.duckdb"
+        extract_to_raw(url, warehouse)
+        with psycopg.connect(url, autocommit=True) as con:  # changes the killed load would bring
+            for table in (SESSIONS, "backend_core_payment"):
+                con.execute(f"update {table} set amount = amount + 1, updated_at = now() where amount is not null")
+        before = data_of(warehouse)
+        extract = subprocess.Popen(
+            [sys.executable, "-m", "parking_warehouse.cli", "extract", "--source", url,
+             "--warehouse", str(warehouse), "--full-refresh"],
+            env={**__import__("os").environ, "PARKING_EXTRACT_TEST_BATCH_PAUSE": "0.2"}, cwd=REPO_ROOT,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for line in extract.stderr:
+            if line.startswith(f"extract-test: {SESSIONS} batch 2"):
+                break
+        with psycopg.connect(postgres_url, autocommit=True) as con:  # the DBA, or a failover
+            killed = con.execute("select count(*) from (select pg_terminate_backend(pid) from pg_stat_activity "
+                                 "where datname = %s and pid <> pg_backend_pid()) t", (name,)).fetchone()[0]
+        assert killed >= 1
+        _, err = extract.communicate(timeout=120)
+        assert extract.returncode == 1, err
+        message = err.strip().splitlines()[-1]
+        assert message.startswith("parking-warehouse extract: error: source postgresql://parking:***@"), err
+        assert "reading table backend_core_" in message and "terminating connection" in message, err
+        assert "parking:parking@" not in err
+        failed = data_of(warehouse)
+        extract_to_raw(url, warehouse)  # the connection is back: the next run catches up
+        assert_raw_equals_postgres(url, warehouse)
+        caught_up = data_of(warehouse)
+        # each table holds its load before the kill, or all of it: none is half-loaded
+        assert all(failed[t] in (before[t], caught_up[t]) for t in before)
+        assert failed != caught_up, "the kill came after the extract had finished"
+    finally:
+        drop_database(postgres_url, name)
