@@ -276,7 +276,7 @@ class Soak:
         kills = self.schedule()
         missed: list[str] = []
         lock_day, rollback_day = 2 % plan.days, 3 % plan.days
-        backfill_day = plan.days - 2
+        backfill_day = plan.days - 1
         for index in range(plan.days):
             day = plan.start + timedelta(days=index)
             append_days(self.source, days=1, seed=plan.seed + index, dirty_rate=plan.dirty_rate)
@@ -293,8 +293,8 @@ class Soak:
                 self.run_day(day)
             if index == rollback_day:
                 self.rollback_and_undo(day)
-            if index == backfill_day and index >= 3:
-                past = day - timedelta(days=3)
+            if index == backfill_day and index >= 1:
+                past = day - timedelta(days=min(3, index))
                 self.run_day(past)
                 self.figures.backfills.append((past.isoformat(), day.isoformat()))
                 self.run_day(day)  # and today again, as the schedule would

@@ -5,6 +5,7 @@ run succeed once the fault is gone. (Kills of our own process: tests/test_soak.p
 from __future__ import annotations
 
 import hashlib
+import os
 import secrets
 import sqlite3
 import subprocess
@@ -64,7 +65,7 @@ def test_postgres_connection_killed_mid_extract_leaves_nothing_half_loaded(tmp_p
         extract = subprocess.Popen(
             [sys.executable, "-m", "parking_warehouse.cli", "extract", "--source", url,
              "--warehouse", str(warehouse), "--full-refresh"],
-            env={**__import__("os").environ, "PARKING_EXTRACT_TEST_BATCH_PAUSE": "0.2"}, cwd=REPO_ROOT,
+            env={**os.environ, "PARKING_EXTRACT_TEST_BATCH_PAUSE": "0.2"}, cwd=REPO_ROOT,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         for line in extract.stderr:
             if line.startswith(f"extract-test: {SESSIONS} batch 2"):
