@@ -83,6 +83,12 @@ def _cmd_rollback(args) -> None:
     print(rollback(settings_from_args(args).warehouse, steps=args.steps))
 
 
+def _cmd_check(args) -> None:
+    from parking_warehouse.reports.health import check_published_file
+
+    print(check_published_file(settings_from_args(args).warehouse))
+
+
 def _cmd_report(args) -> None:
     from parking_warehouse.reports import generate_custom_report
 
@@ -145,6 +151,10 @@ def build_parser() -> argparse.ArgumentParser:
     rollback.add_argument("--steps", type=int, default=1, help="how many publications to go back")
     add_settings_flags(rollback, fields=("warehouse",))
     rollback.set_defaults(handler=_cmd_rollback)
+
+    check = commands.add_parser("check", help="verify the published warehouse against its recorded checksum")
+    add_settings_flags(check, fields=("warehouse",))
+    check.set_defaults(handler=_cmd_check)
 
     report = commands.add_parser("report", help="generate a custom/weekly/monthly analytics report (admins)")
     report.add_argument("--type", choices=("custom", "weekly", "monthly", "daily"), default="custom")

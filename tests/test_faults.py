@@ -12,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 import psycopg
 import pytest
 from pg_source import copy_sqlite_to_postgres, drop_database
@@ -20,7 +21,7 @@ from test_extract import raw_snapshot
 from test_extract_postgres import assert_raw_equals_postgres
 
 from extract import extract_to_raw
-from parking_warehouse import REPO_ROOT
+from parking_warehouse import REPO_ROOT, publish
 from parking_warehouse.errors import ParkingWarehouseError
 
 SESSIONS = "backend_core_parkingsession"
@@ -89,3 +90,36 @@ def test_postgres_connection_killed_mid_extract_leaves_nothing_half_loaded(tmp_p
         assert failed != caught_up, "the kill came after the extract had finished"
     finally:
         drop_database(postgres_url, name)
+
+
+def publish_version(warehouse: Path, run_id: str, value: int) -> None:
+    """A publication by the real protocol (working copy, os.replace, publications.json)."""
+    working = publish.prepare_working_copy(warehouse, run_id)
+    with duckdb.connect(str(working)) as con:
+        con.execute("create or replace table marker as select ? as value", [value])
+    publish.publish(warehouse, run_id)
+
+
+def test_published_file_corrupted_on_disk_is_reported_and_rollback_restores_the_last_good(tmp_path):
+    warehouse = tmp_path / "warehouse.duckdb"
+    publish_version(warehouse, "run-1", 1)
+    publish_version(warehouse, "run-2", 2)
+    assert cli("check", "--warehouse", str(warehouse)).returncode == 0
+    os.chmod(warehouse, 0o644)  # a bad disk or a hand edit: flip bytes in the middle of the file
+    with open(warehouse, "r+b") as handle:
+        handle.seek(warehouse.stat().st_size // 2)
+        handle.write(b"\xde\xad\xbe\xef" * 64)
+    checked = cli("check", "--warehouse", str(warehouse))
+    assert checked.returncode == 1
+    assert "is corrupted" in checked.stderr and "rollback" in checked.stderr, checked.stderr
+    rolled = cli("rollback", "--warehouse", str(warehouse))
+    assert rolled.returncode == 0, rolled.stderr
+    assert cli("check", "--warehouse", str(warehouse)).returncode == 0
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert con.execute("select value from marker").fetchone()[0] == 1
+    assert oct(warehouse.stat().st_mode & 0o777) == "0o444"  # documented: the published file is read-only
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "parking_warehouse.cli", *args], cwd=REPO_ROOT,
+                          capture_output=True, text=True, check=False, timeout=120)
