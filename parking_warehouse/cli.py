@@ -6,6 +6,7 @@ Each sub-command calls the same function the Airflow task calls; nothing is impl
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 from datetime import date
@@ -179,7 +180,22 @@ def main(argv: list[str] | None = None) -> int:
     except ParkingWarehouseError as error:
         print(f"parking-warehouse {args.command}: error: {error}", file=sys.stderr)
         return 1
+    except Exception as error:
+        if not _is_disk_full(error):
+            raise
+        print(f"parking-warehouse {args.command}: error: disk full: {error}. Nothing was published; "
+              "free space on that file system and run again", file=sys.stderr)
+        return 1
     return 0
+
+
+def _is_disk_full(error: BaseException) -> bool:
+    """ENOSPC however it surfaces: an OSError, or DuckDB's or dbt's message about a write."""
+    while error is not None:
+        if getattr(error, "errno", None) == errno.ENOSPC or "No space left on device" in str(error):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -75,7 +76,7 @@ def test_postgres_connection_killed_mid_extract_leaves_nothing_half_loaded(tmp_p
             killed = con.execute("select count(*) from (select pg_terminate_backend(pid) from pg_stat_activity "
                                  "where datname = %s and pid <> pg_backend_pid()) t", (name,)).fetchone()[0]
         assert killed >= 1
-        _, err = extract.communicate(timeout=120)
+        _, err = extract.communicate(timeout=600)
         assert extract.returncode == 1, err
         message = err.strip().splitlines()[-1]
         assert message.startswith("parking-warehouse extract: error: source postgresql://parking:***@"), err
@@ -122,4 +123,45 @@ def test_published_file_corrupted_on_disk_is_reported_and_rollback_restores_the_
 
 def cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "parking_warehouse.cli", *args], cwd=REPO_ROOT,
-                          capture_output=True, text=True, check=False, timeout=120)
+                          capture_output=True, text=True, check=False, timeout=600)
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 64 MB ext4 file system, loop-mounted (the tests run as root in CI)."""
+    image, mount = tmp_path / "disk.img", tmp_path / "disk"
+    mount.mkdir()
+    subprocess.run(["dd", "if=/dev/zero", f"of={image}", "bs=1M", "count=64"], check=True, capture_output=True)
+    subprocess.run(["mkfs.ext4", "-q", str(image)], check=True, capture_output=True)
+    subprocess.run(["mount", "-o", "loop", str(image), str(mount)], check=True, capture_output=True)
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", str(mount)], check=True, capture_output=True)
+
+
+@pytest.mark.slow
+def test_disk_full_during_a_run_fails_clearly_and_keeps_the_published_file(tmp_path, small_disk):
+    source = generate_source(tmp_path / "source.sqlite3")
+    warehouse = small_disk / "wh" / "warehouse.duckdb"
+    run = ("run", "--date", "2026-03-01", "--source", str(source), "--warehouse", str(warehouse),
+           "--reports-dir", str(tmp_path / "reports"), "--timezone", "Europe/Berlin")
+    first = cli(*run)
+    assert first.returncode == 0, first.stderr
+    published = digest(warehouse)
+    free = shutil.disk_usage(small_disk).free
+    filler = small_disk / "filler"  # everything but a little more than one working copy
+    with open(filler, "wb") as handle:
+        handle.truncate(0)
+        handle.write(b"\0" * max(0, free - warehouse.stat().st_size - (2 << 20)))
+    full = cli(*run)
+    assert full.returncode == 1, full.stdout
+    message = full.stderr.strip().splitlines()[-1]
+    assert message.startswith("parking-warehouse run: error:") and "No space left on device" in full.stderr, \
+        full.stderr
+    assert digest(warehouse) == published
+    assert cli("check", "--warehouse", str(warehouse)).returncode == 0
+    filler.unlink()  # space is back
+    again = cli(*run)
+    assert again.returncode == 0, again.stderr
+    assert cli("check", "--warehouse", str(warehouse)).returncode == 0
