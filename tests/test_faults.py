@@ -165,3 +165,17 @@ def test_disk_full_during_a_run_fails_clearly_and_keeps_the_published_file(tmp_p
     again = cli(*run)
     assert again.returncode == 0, again.stderr
     assert cli("check", "--warehouse", str(warehouse)).returncode == 0
+
+
+def test_publish_killed_after_keeping_its_version_does_not_block_the_next_publish(tmp_path):
+    """A publish killed between linking its version file and writing publications.json leaves
+    an unrecorded versions/<n>.duckdb; the next publish takes the same number and replaces it."""
+    warehouse = tmp_path / "warehouse.duckdb"
+    publish_version(warehouse, "run-1", 1)
+    stray = publish.warehouse_paths(warehouse).versions_dir / "000002.duckdb"
+    stray.write_bytes(b"left by a killed publish")
+    stray.chmod(0o444)
+    publish_version(warehouse, "run-2", 2)
+    assert publish.current_publication(warehouse)["version"] == 2
+    assert publish.sha256_file(stray) == publish.current_publication(warehouse)["sha256"]
+    assert cli("check", "--warehouse", str(warehouse)).returncode == 0
