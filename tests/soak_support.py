@@ -47,7 +47,8 @@ OUTPUTS = ("dashboard_summary", "zone_occupancy", "revenue_report", "peak_hours"
            "completed_sessions", "vehicle_analytics", "payment_analytics", "slot_usage")
 # Columns that record when or by which run something happened, not what the data says.
 RUN_COLUMNS = {"run_id", "generated_at", "published_at", "validated_at", "started_at", "finished_at",
-               "duration_seconds", "_loaded_at", "_run_id", "created_at_run", "run_seconds"}
+               "duration_seconds", "_loaded_at", "_run_id", "_built_at", "run_seconds"}
+RUN_COLUMNS_OF = {"analytics_reports": {"created_at"}}  # when the stored report was written
 
 
 @dataclass
@@ -356,7 +357,8 @@ def marts(warehouse: Path) -> dict[str, list[tuple]]:
             columns = [r[0] for r in con.execute(
                 "select column_name from information_schema.columns where table_schema = 'marts' "
                 "and table_name = ? order by ordinal_position", [table]).fetchall()]
-            kept = ", ".join(f'"{c}"' for c in columns if c not in RUN_COLUMNS)
+            skip = RUN_COLUMNS | RUN_COLUMNS_OF.get(table, set())
+            kept = ", ".join(f'"{c}"' for c in columns if c not in skip)
             out[table] = sorted(con.execute(f'select {kept} from marts."{table}"').fetchall(), key=repr)
     return out
 
