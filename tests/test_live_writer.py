@@ -93,6 +93,7 @@ def extract_while_writing(source: str, warehouse: Path, folder: Path, count_sql,
         counts = stop_writer(process, stop, stats)
     monkeypatch.delenv("PARKING_EXTRACT_TEST_BATCH_PAUSE")
     extract_to_raw(source, warehouse)
+    print(f"live writer: {counts}")
     assert counts["transactions"] > 0 and counts["exit"] > 0 and counts["settle"] > 0, counts
     return counts
 
