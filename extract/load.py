@@ -73,6 +73,9 @@ def extract_to_raw(
 def load_table(con, src: Source, plan: TablePlan, *, run_id: str, full_refresh: bool,
                lookback: timedelta) -> TableLoad:
     started_at = datetime.now(UTC)
+    # The high-water mark never passes the moment of the source's snapshot: a row committed
+    # after it, stamped before it, is then still inside the next load's window (see docs/extract.md).
+    cap = min(started_at, src.snapshot_at or started_at)
     clock = time.perf_counter()
     con.begin()
     try:
@@ -83,21 +86,20 @@ def load_table(con, src: Source, plan: TablePlan, *, run_id: str, full_refresh: 
             mode = "full"
             reader = src.reader(plan, Selection())
             inserted = raw_layer.append_all(con, plan, reader, run_id)
-            window_to, reread = raw_layer.change_marks(con, raw_layer.raw_table(plan.table), started_at)
+            window_to, reread = raw_layer.change_marks(con, raw_layer.raw_table(plan.table), cap)
         else:
             previous = None
             if full_refresh:
                 mode, selection = "full", Selection()
             else:
                 mode = "incremental"
-                selection, window_from, previous = _incremental_selection(con, plan.table, started_at,
-                                                                          lookback)
+                selection, window_from, previous = _incremental_selection(con, plan.table, cap, lookback)
             reader = src.reader(plan, selection)
             raw_layer.stage(con, plan, value_columns, reader)
             inserted, updated = raw_layer.merge(con, plan.table, value_columns, run_id)
             if full_refresh:
                 deleted = raw_layer.mark_deleted(con, plan.table, run_id)
-            staged, reread = raw_layer.change_marks(con, raw_layer.STAGE, started_at)
+            staged, reread = raw_layer.change_marks(con, raw_layer.STAGE, cap)
             window_to = max((v for v in (previous, staged) if v is not None), default=None)
             raw_layer.drop_stage(con)
         load = TableLoad(

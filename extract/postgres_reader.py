@@ -5,10 +5,15 @@ Values are rendered as text by PostgreSQL itself, in the raw layer's forms:
 Django writes them on SQLite; `infinity` stays `infinity`), `numeric` as its text (`4.10`),
 booleans `true`/`false`, everything else `::text`. The table is read in the schema of the
 connection's `search_path` (Django's default `public`).
+
+Every table is read in one `REPEATABLE READ READ ONLY` transaction: one snapshot for the whole
+extract, so a Django transaction committing meanwhile is either wholly seen or not at all.
 """
 
 from __future__ import annotations
 
+import contextlib
+from datetime import datetime
 from urllib.parse import urlsplit
 
 import adbc_driver_postgresql.dbapi
@@ -54,7 +59,27 @@ class PostgresSource:
             raise ParkingWarehouseError(
                 f"source {self.label}: cannot connect: {self._scrub(error)}"
             ) from None
+        self.snapshot_at = self._begin_snapshot()
         self._types: dict[str, dict[str, str]] = {}
+
+    def _begin_snapshot(self) -> datetime:
+        """Open the extract's read transaction; returns the moment the high-water mark must not pass.
+
+        That is the transaction's start, or earlier: the start of the oldest write transaction
+        still open in this database (visible to a role with pg_read_all_stats, or the rows'
+        owner). Such a transaction may have stamped `updated_at` long before it commits; the
+        next load's window then still reaches back to it, however long it ran.
+        """
+        try:
+            self._query("begin isolation level repeatable read read only")
+            return self._query(
+                "select least(now(), min(xact_start)) from pg_stat_activity "
+                "where datname = current_database() and backend_xid is not null "
+                "and pid <> pg_backend_pid()")[0][0]
+        except DRIVER_ERRORS as error:
+            raise ParkingWarehouseError(
+                f"source {self.label}: cannot start the read transaction: {self._scrub(error)}"
+            ) from None
 
     def _scrub(self, error: BaseException) -> str:
         return scrub(str(error).strip().splitlines()[0] if str(error).strip() else repr(error),
@@ -120,6 +145,8 @@ class PostgresSource:
 
     def close(self) -> None:
         if self._con is not None:
+            with contextlib.suppress(*DRIVER_ERRORS):
+                self._query("commit")
             self._con.close()
             self._con = None
 

@@ -6,6 +6,7 @@ point leaves the raw layer as it was before that table's load.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import fields
 from datetime import UTC, datetime
@@ -185,7 +186,10 @@ def _with_batches(con, reader: ChunkedReader, sql: str, params: list) -> int:
         raise
     finally:
         reader.close()
-        con.unregister(BATCHES_VIEW)
+        # in a transaction aborted by the failure DuckDB refuses this (and would hide the
+        # source's error); the rollback that follows drops the view anyway
+        with contextlib.suppress(duckdb.Error):
+            con.unregister(BATCHES_VIEW)
     if reader.error is not None:
         raise reader.error
     return count

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 from urllib.parse import urlsplit, urlunsplit
 
@@ -37,6 +38,7 @@ class Selection:
 
 class Source(Protocol):
     label: str  # how messages name the source (never with a password)
+    snapshot_at: datetime | None  # no change committed after this moment is read (None: unknown)
 
     def table_columns(self, table: str) -> list[str]:
         """The table's columns in source order; ParkingWarehouseError if it does not exist."""

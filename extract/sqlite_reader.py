@@ -12,14 +12,23 @@ ADBC's SQLite driver steps the statement in C and fills Arrow buffers directly, 
   column that is NULL throughout the first batch is typed int64). A one-row "sentinel" with
   `id` NULL and '' in every text column is put in front of each query so every column is typed
   as string; it is dropped from the first batch.
-- A full read is split into `id` ranges read by two connections in parallel and handed to
-  DuckDB in `id` order.
-- The file is opened read-only (`mode=ro`) and in autocommit mode: the extract never writes
-  to the operator's database and holds SQLite's shared lock only while a query runs.
+- A full read is split into `id` ranges, read one after the other and handed to DuckDB in
+  `id` order while DuckDB appends the ranges already read.
+- The file is opened read-only (`mode=ro`): the extract never writes to the operator's
+  database. Every table is read in one read transaction, so a writer committing meanwhile
+  (Django keeps writing during the extract) is either wholly seen or not at all:
+  - WAL mode (`journal_mode=wal`, where readers never block writers): one read transaction
+    for the whole extract, so every table is read from the same snapshot (a payment never
+    refers to a session the extract did not see);
+  - rollback-journal modes (`delete`, Django's default, where a reader's shared lock stops a
+    writer from committing): one read transaction per table, ended as soon as the table is
+    read, so a writer waits at most one table's read.
 """
 
 from __future__ import annotations
 
+import contextlib
+from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from urllib.parse import quote
@@ -33,8 +42,7 @@ from parking_warehouse.errors import ParkingWarehouseError
 
 CHUNK_IDS = 131_072  # ids per range query of a full read
 BATCH_ROWS = CHUNK_IDS + 1  # one batch per range (with the sentinel)
-READERS = 2
-BUSY_TIMEOUT_MS = 30_000
+BUSY_TIMEOUT_MS = 30_000  # how long a read waits for a lock (SQLite's busy_timeout) before failing
 MMAP_BYTES = 2**31 - 2**16  # SQLite's largest
 
 
@@ -55,13 +63,21 @@ class SqliteSource:
             raise ParkingWarehouseError(f"source {self.label}: not a file (expected a SQLite database)")
         self.path = given.resolve()
         self._con = self._connect()
+        self._in_snapshot = False
         try:
             self._query("select count(*) from sqlite_master")
+            self._whole_extract = self._query("pragma journal_mode")[0][0].lower() == "wal"
         except DRIVER_ERRORS as error:  # "file is not a database", unreadable, ...
             self.close()
             raise ParkingWarehouseError(
-                f"source {self.label}: cannot read it as a SQLite database: {error}"
+                f"source {self.label}: cannot read it as a SQLite database: {_busy_hint(error)}"
             ) from None
+        # The newest moment the reads can reflect: a change committed later is not seen, so
+        # the high-water mark must not pass it (None: each table's own load start).
+        self.snapshot_at: datetime | None = None
+        if self._whole_extract:
+            self.snapshot_at = datetime.now(UTC)
+            self._begin_snapshot("the schema")
 
     def _connect(self):
         uri = "file:" + quote(str(self.path)) + "?mode=ro"
@@ -78,6 +94,24 @@ class SqliteSource:
         finally:
             cursor.close()
         return con
+
+    def _begin_snapshot(self, what: str):
+        """Start the read transaction the reads go through (a deferred BEGIN and a first read)."""
+        if self._in_snapshot:
+            return self._con
+        try:
+            self._query("begin")
+            self._in_snapshot = True
+            self._query("select count(*) from sqlite_master")
+        except DRIVER_ERRORS as error:
+            raise ParkingWarehouseError(
+                f"source {self.label}: cannot start reading {what}: {_busy_hint(error)}") from None
+        return self._con
+
+    def _end_snapshot(self) -> None:
+        if self._in_snapshot:
+            self._in_snapshot = False
+            self._query("commit")
 
     def _query(self, sql: str) -> list[tuple]:
         cursor = self._con.cursor()
@@ -101,8 +135,9 @@ class SqliteSource:
         return [row[0] for row in rows]
 
     def reader(self, plan: TablePlan, selection: Selection) -> ChunkedReader:
-        """A full read goes in `id` ranges of CHUNK_IDS, two connections reading in parallel;
-        an incremental read is one query (its terms can each use an index)."""
+        """A full read goes in `id` ranges of CHUNK_IDS; an incremental read is one query (its
+        terms can each use an index). Both inside the extract's (or this table's) read
+        transaction."""
         batch_rows = 500 if test_pause_seconds() else BATCH_ROWS
         if selection.everything:
             conditions = [f"{KEY} between {lo} and {hi}" for lo, hi in self._id_ranges(plan.table)]
@@ -113,8 +148,13 @@ class SqliteSource:
                     batch_rows=batch_rows)
             for condition in conditions
         ]
-        return ChunkedReader(batch_schema(plan.columns), chunks, self._connect, workers=READERS,
-                             label=plan.table, disconnect=lambda con: con.close())
+        if self._whole_extract:
+            connect, disconnect = (lambda: self._con), (lambda con: None)
+        else:
+            connect = partial(self._begin_snapshot, f"table {plan.table}")
+            disconnect = lambda con: self._end_snapshot()
+        return ChunkedReader(batch_schema(plan.columns), chunks, connect, label=plan.table,
+                             disconnect=disconnect)
 
     def _id_ranges(self, table: str) -> list[tuple[int, int]]:
         low, high = self._query(f"select min({KEY}), max({KEY}) from {_quote(table)}")[0]
@@ -152,14 +192,24 @@ class SqliteSource:
             raise
         except DRIVER_ERRORS as error:
             raise ParkingWarehouseError(
-                f"source {self.label}: reading table {table} failed: {error}") from None
+                f"source {self.label}: reading table {table} failed: {_busy_hint(error)}") from None
         finally:
             cursor.close()
 
     def close(self) -> None:
         if self._con is not None:
+            with contextlib.suppress(*DRIVER_ERRORS):
+                self._end_snapshot()
             self._con.close()
             self._con = None
+
+
+def _busy_hint(error: BaseException) -> str:
+    text = str(error)
+    if "locked" in text or "busy" in text.lower():
+        return (f"{text} (another process held a lock on the database for more than "
+                f"{BUSY_TIMEOUT_MS / 1000:g} s; run again when it is done)")
+    return text
 
 
 def _incremental_condition(selection: Selection) -> str:

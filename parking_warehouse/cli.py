@@ -6,6 +6,7 @@ Each sub-command calls the same function the Airflow task calls; nothing is impl
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 from datetime import date
@@ -83,6 +84,12 @@ def _cmd_rollback(args) -> None:
     print(rollback(settings_from_args(args).warehouse, steps=args.steps))
 
 
+def _cmd_check(args) -> None:
+    from parking_warehouse.reports.health import check_published_file
+
+    print(check_published_file(settings_from_args(args).warehouse))
+
+
 def _cmd_report(args) -> None:
     from parking_warehouse.reports import generate_custom_report
 
@@ -146,6 +153,10 @@ def build_parser() -> argparse.ArgumentParser:
     add_settings_flags(rollback, fields=("warehouse",))
     rollback.set_defaults(handler=_cmd_rollback)
 
+    check = commands.add_parser("check", help="verify the published warehouse against its recorded checksum")
+    add_settings_flags(check, fields=("warehouse",))
+    check.set_defaults(handler=_cmd_check)
+
     report = commands.add_parser("report", help="generate a custom/weekly/monthly analytics report (admins)")
     report.add_argument("--type", choices=("custom", "weekly", "monthly", "daily"), default="custom")
     report.add_argument("--from", dest="date_from", type=_iso_date, required=True)
@@ -169,7 +180,22 @@ def main(argv: list[str] | None = None) -> int:
     except ParkingWarehouseError as error:
         print(f"parking-warehouse {args.command}: error: {error}", file=sys.stderr)
         return 1
+    except Exception as error:
+        if not _is_disk_full(error):
+            raise
+        print(f"parking-warehouse {args.command}: error: disk full: {error}. Nothing was published; "
+              "free space on that file system and run again", file=sys.stderr)
+        return 1
     return 0
+
+
+def _is_disk_full(error: BaseException) -> bool:
+    """ENOSPC however it surfaces: an OSError, or DuckDB's or dbt's message about a write."""
+    while error is not None:
+        if getattr(error, "errno", None) == errno.ENOSPC or "No space left on device" in str(error):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
 
 
 if __name__ == "__main__":

@@ -11,7 +11,9 @@ run that fails anywhere leaves the published warehouse exactly as it was.
 from __future__ import annotations
 
 import contextlib
+import os
 import secrets
+import sys
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -20,6 +22,10 @@ from zoneinfo import ZoneInfo
 
 from parking_warehouse import publish
 from parking_warehouse.config import Settings
+
+# Test hook (tests/test_soak.py): print `pipeline-step: NAME` to stderr as each step starts, so
+# a test can kill a run inside a chosen step. Never set in production.
+ANNOUNCE_ENV = "PARKING_TEST_ANNOUNCE_STEPS"
 
 STEPS = ("extract", "validate_raw", "build", "validate_marts", "publish", "materialise_reports")
 
@@ -216,6 +222,8 @@ def run_daily(settings: Settings, run_date: date, *, run_id: str | None = None,
     with run.lock():
         _import_in_background("expectations.runner", "parking_warehouse.transform", "dbt.cli.main")
         for name, step in steps.items():
+            if os.environ.get(ANNOUNCE_ENV):
+                print(f"pipeline-step: {name}", file=sys.stderr, flush=True)
             started = time.perf_counter()
             try:
                 outcome = step(run)

@@ -390,6 +390,7 @@ def publish(warehouse: Path | str, run_id: str, *, run_date: str | None = None,
     number = max((r["version"] for r in log["versions"]), default=0) + 1
     version_file = paths.versions_dir / f"{number:06d}.duckdb"
     os.chmod(working, _READ_ONLY_MODE)  # the published file is never written in place
+    _remove(version_file)  # left by a publish killed before it wrote the log: never recorded
     os.link(working, version_file)  # same inode: keeping the version costs no copy
     # Never let a stale log of the previous file be replayed onto the new one.
     with contextlib.suppress(FileNotFoundError):

@@ -180,3 +180,29 @@ def _working_copy_data_quality(settings: Settings, run_id: str) -> dict | None:
         return None
     finally:
         con.close()
+
+
+def check_published_file(warehouse: Path | str) -> str:
+    """`parking-warehouse check`: the published file against the checksum its publish recorded.
+
+    Returns a line saying it is intact; raises ParkingWarehouseError when it was changed on disk
+    (a bad disk, a hand edit), naming the remedy: `rollback` puts back the last good version
+    (rollback verifies that version's own checksum first).
+    """
+    from parking_warehouse.errors import ParkingWarehouseError
+
+    record = publish.current_publication(warehouse)
+    path = publish.warehouse_paths(warehouse).published
+    if record is None:
+        raise ParkingWarehouseError(f"{path}: never published (no publications.json record)")
+    try:
+        digest = publish.sha256_file(path)
+    except OSError as error:
+        raise ParkingWarehouseError(f"{path}: cannot read the published file: {error}") from None
+    if digest != record["sha256"]:
+        raise ParkingWarehouseError(
+            f"{path} is corrupted: its sha256 {digest[:16]}... differs from the one recorded when "
+            f"version {record['version']} (run {record['run_id']}) was published "
+            f"({record['sha256'][:16]}...); run `parking-warehouse rollback` to put back the "
+            "previous good version, then the daily run again")
+    return f"{path}: intact (version {record['version']}, run {record['run_id']}, sha256 {digest[:16]}...)"
