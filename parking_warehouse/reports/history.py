@@ -19,7 +19,7 @@ from html import escape
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from parking_warehouse.reports.html import HEALTH_COLOURS, _badge
+from parking_warehouse.reports.html import BASE_CSS, HEALTH_COLOURS, _badge
 from parking_warehouse.reports.records import fetch_records, table_exists
 
 REPORT_TYPE_COLOURS = {"daily": "#2563eb", "weekly": "#7c3aed", "monthly": "#0d9488", "custom": "#ea580c"}
@@ -115,15 +115,7 @@ def _reports_table(reports: list[dict]) -> str:
     )
 
 
-_HISTORY_CSS = """
-*{box-sizing:border-box}
-body{margin:0;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#0f172a;background:#f1f5f9}
-header{background:#0f172a;color:#f8fafc;padding:18px 28px}
-header h1{margin:0 0 4px;font-size:22px}
-header .meta{color:#cbd5e1;font-size:13px}
-main{padding:20px 28px;max-width:1240px}
-section{background:#fff;border:1px solid #e2e8f0;border-radius:8px;padding:16px 20px;margin:0 0 18px}
-h2{font-size:16px;margin:0 0 12px}
+_HISTORY_CSS = BASE_CSS + """
 h3{font-size:13px;margin:10px 0 2px;color:#334155}
 table{border-collapse:collapse;width:100%}
 th,td{text-align:left;padding:4px 8px;border-bottom:1px solid #e2e8f0;font-variant-numeric:tabular-nums;white-space:nowrap}

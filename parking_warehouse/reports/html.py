@@ -29,7 +29,7 @@ STAY_MIX = (("under_15m", "< 15 min", "#bae6fd"), ("15m_1h", "15 min-1 h", "#7dd
             ("4h_8h", "4-8 h", "#075985"), ("over_8h", "8 h and more", "#0c2d48"))
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
-_CSS = """
+BASE_CSS = """
 *{box-sizing:border-box}
 body{margin:0;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#0f172a;background:#f1f5f9}
 header{background:#0f172a;color:#f8fafc;padding:18px 28px}
@@ -38,6 +38,9 @@ header .meta{color:#cbd5e1;font-size:13px}
 main{padding:20px 28px;max-width:1240px}
 section{background:#fff;border:1px solid #e2e8f0;border-radius:8px;padding:16px 20px;margin:0 0 18px}
 h2{font-size:16px;margin:0 0 12px}
+"""
+
+_CSS = BASE_CSS + """
 .cards{display:grid;grid-template-columns:repeat(4,1fr);gap:12px}
 .card{border:1px solid #e2e8f0;border-radius:6px;padding:10px 12px}
 .card .label{color:#475569;font-size:12px;text-transform:uppercase;letter-spacing:.03em}
