@@ -124,3 +124,28 @@ def test_backfill_of_an_earlier_day_equals_its_full_rebuild(two_days, tmp_path):
     build_models(rebuilt, run_date=D1, timezone=TZ, full_refresh=True)
     for table in COMPARED:
         assert _contents(backfilled, table) == _contents(rebuilt, table), table
+
+
+def _plate_index_and_leftovers(warehouse):
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        indexes = con.execute("select table_name, expressions from duckdb_indexes() "
+                              "where schema_name = 'marts'").fetchall()
+        leftovers = con.execute("select table_name from information_schema.tables "
+                                "where table_name like '%__dbt_%'").fetchall()
+        return indexes, leftovers
+    finally:
+        con.close()
+
+
+def test_a_full_refresh_of_an_indexed_warehouse_keeps_the_plate_index(two_days, tmp_path):
+    """The plate index must not stop a full refresh (DuckDB cannot rename an indexed table, and
+    dropping the index in the renaming transaction broke concurrent models' catalog reads)."""
+    from parking_warehouse.transform import build_models
+
+    incremental, _, _ = two_days
+    refreshed = tmp_path / "refreshed.duckdb"
+    refreshed.write_bytes(incremental.read_bytes())
+    assert _plate_index_and_leftovers(refreshed) == ([("vehicle_analytics", "[vehicle_number]")], [])
+    build_models(refreshed, run_date=D2, timezone=TZ, full_refresh=True)
+    assert _plate_index_and_leftovers(refreshed) == ([("vehicle_analytics", "[vehicle_number]")], [])

@@ -5,8 +5,9 @@
 -- between the last build's T and this T. Building an earlier D than the last one (a backfill),
 -- or a renamed zone, recomputes every vehicle. The post-hook drops vehicles without visits or
 -- no longer trusted, and indexes the plate: one vehicle's record is a point lookup (about 1 ms
--- instead of a scan of every vehicle, 28 ms at 2M vehicles). DuckDB refuses to rename a table
--- with an index, so a full refresh (which swaps the new table in by renaming) drops it first.
+-- instead of a scan of every vehicle, 28 ms at 2M vehicles). A full refresh swaps the new table
+-- in by renaming the old one, which DuckDB refuses for an indexed table: the project's
+-- on-run-start drops the index first (macros/plate_index.sql says why not here).
 -- depends_on: {{ ref('int_sessions__checked') }} {{ ref('int_payments__checked') }} {{ ref('int_vehicles__checked') }} {{ ref('int_users__checked') }}
 -- depends_on: {{ ref('quarantined_sessions') }} {{ ref('quarantined_payments') }} {{ ref('fct_parking_sessions') }} {{ ref('fct_payments') }}
 {{
@@ -15,9 +16,6 @@
         unique_key='vehicle_id',
         incremental_strategy='delete+insert',
         on_schema_change='fail',
-        pre_hook="{% if not is_incremental() %}
-            drop index if exists {{ this.schema }}.vehicle_analytics_vehicle_number
-            {% endif %}",
         post_hook=[
             "delete from {{ this }}
             where total_visits = 0
