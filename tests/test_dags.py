@@ -99,12 +99,25 @@ def test_the_custom_report_dag_refuses_with_a_clear_message(published, airflow_h
     assert not (published.reports_dir / "reports").exists()
 
 
+INJECTION = "2026-03-01'; drop table marts.analytics_reports; --"
+
+
 @pytest.mark.slow
-def test_the_custom_report_dag_validates_its_params(published, airflow_home):
+@pytest.mark.parametrize("conf, message", [
+    ({"date_from": "March 1st"}, "Invalid input for param date_from: 'March 1st' is not a 'date'"),
+    ({"date_to": INJECTION}, f"Invalid input for param date_to: \"{INJECTION}\" is not a 'date'"),
+    ({"report_type": "custom' or 1=1 --"},
+     "Invalid input for param report_type: \"custom' or 1=1 --\" is not one of"),
+    ({"generated_by": "1 or 1=1"}, "Invalid input for param generated_by: '1 or 1=1' is not of type 'integer'"),
+], ids=["not-a-date", "sql-in-date", "sql-in-report-type", "sql-in-user-id"])
+def test_the_custom_report_dag_validates_its_params(published, airflow_home, conf, message):
+    """Params are checked by Airflow before the task runs: a bad or hostile value is refused
+    with its name, and nothing is written."""
     before = published.warehouse.read_bytes()
-    result = run_airflow(airflow_home, "dags", "test", "parking_custom_report", "-c",
-                         json.dumps({"date_from": "March 1st", "date_to": "2026-03-01", "generated_by": 1}),
+    conf = {"date_from": "2026-02-27", "date_to": "2026-03-01", "generated_by": 1} | conf
+    result = run_airflow(airflow_home, "dags", "test", "parking_custom_report", "-c", json.dumps(conf),
                          settings=published)
     assert result.returncode != 0
-    assert "Invalid input for param date_from: 'March 1st' is not a 'date'" in result.stdout + result.stderr
+    assert message in result.stdout + result.stderr
     assert published.warehouse.read_bytes() == before
+    assert not (published.reports_dir / "reports").exists()

@@ -1,6 +1,7 @@
 """Every value a user gives reaches SQL only as a bound parameter or a checked value.
 
-Injection strings are fed through the CLI (dates, user id, report type, time zone, paths): each
+Injection strings are fed through the CLI (dates, user id, report type, time zone, paths; the
+custom-report DAG's Params in test_dags.py): each
 is refused with a one-line message before anything is written, or, for paths, treated as
 nothing but a file name. (Values inside SQL: `report` binds the user id, `vehicle_analytics`
 the plate; the time zone must be an IANA name before it reaches dbt; window bounds are checked
