@@ -40,7 +40,6 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import psutil
-
 from machine import reference_seconds
 
 REPO = Path(__file__).resolve().parent.parent
@@ -63,7 +62,7 @@ from parking_warehouse.pipeline import run_daily
 settings = Settings.resolve({"source": sys.argv[1], "warehouse": sys.argv[2], "reports_dir": sys.argv[3],
                              "timezone": sys.argv[4]})
 result = run_daily(settings, date.fromisoformat(sys.argv[5]))
-open(os.environ["BENCH_RESULT_FILE"], "w").write(json.dumps(result.seconds))
+open(os.environ["BENCH_RESULT_FILE"], "w").write(json.dumps({"steps": result.seconds, "build": result.build}))
 """
 
 STEP = """
@@ -159,7 +158,7 @@ def source_for(size: str, keep: Path) -> tuple[Path, float | None]:
 def pipeline_run(source: Path, work: Path, run_date: date) -> dict:
     out, seconds, peak = child(RUN, str(source), str(work / "warehouse.duckdb"), str(work / "reports"),
                                TIMEZONE, run_date.isoformat())
-    return {"seconds": seconds, "steps": json.loads(out), "peak_mb": peak}
+    return {"seconds": seconds, "peak_mb": peak} | json.loads(out)
 
 
 def stepwise_run(source: Path, work: Path, run_date: date) -> dict:
@@ -229,15 +228,15 @@ def mart_queries(plate: str) -> dict[str, tuple[str, list]]:
     return {
         "1 dashboard": ("select * from marts.dashboard_summary", []),
         "2 zone occupancy": ("select * from marts.zone_occupancy order by zone_id", []),
-        "3 revenue report": ("select payment_method, sum(revenue), sum(payment_count) from marts.revenue_daily "
-                             "where revenue_date between ? and ? group by payment_method", [END_DATE, END_DATE]),
+        "3 revenue report": (("select payment_method, sum(revenue), sum(payment_count) from marts.revenue_daily "
+                             "where revenue_date between ? and ? group by payment_method"), [END_DATE, END_DATE]),
         "4 peak hours": ("select hour, entries from marts.peak_hours order by entries desc, hour limit 5", []),
         "5 active sessions": ("select * from marts.active_sessions order by entry_time, session_id", []),
         "6 completed sessions": ("select * from marts.completed_sessions order by exit_time desc, session_id desc", []),
         "7 one vehicle": ("select * from marts.vehicle_analytics where vehicle_number = ?", [plate]),
-        "8 payment analytics": ("select * from marts.payment_analytics, "
+        "8 payment analytics": (("select * from marts.payment_analytics, "
                                 "(select list(s) from marts.payment_by_status s), "
-                                "(select list(m) from marts.payment_by_method m)", []),
+                                "(select list(m) from marts.payment_by_method m)"), []),
         "9 slot usage": ("select * from marts.slot_usage order by usage_rank", []),
     }
 
@@ -315,7 +314,7 @@ def percentiles(run, repeats: int) -> tuple[float, float]:
         run()
         times.append((time.perf_counter() - started) * 1000)
     times.sort()
-    return statistics.median(times), times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
+    return statistics.median(times), times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
 
 
 def answer_questions(warehouse: Path, source: Path, run_date: date, repeats: int) -> dict:
@@ -398,36 +397,38 @@ def bench_size(size: str, keep: Path, repeats: int) -> dict:
 
 def render(results: list[dict]) -> str:
     lines = ["# The whole daily run (bench/bench_run.py)", "",
-             f"Source: generator seed 42, dirty rate {DIRTY_RATE:.1%}, {TIMEZONE}, full run for "
+             (f"Source: generator seed 42, dirty rate {DIRTY_RATE:.1%}, {TIMEZONE}, full run for "
              f"{END_DATE}, then `append_days 1` and the daily run for {END_DATE + timedelta(days=1)}. "
              "Peak memory is the RSS of the whole process tree. Reference query: bench/machine.py "
-             "(about 0.5 s on this VM when idle).", ""]
+             "(about 0.5 s on this VM when idle)."), ""]
     for r in results:
         full, daily, stepwise = r["full"], r["daily"], r["stepwise"]
         lines += [f"## {r['size']}", "",
                   f"- reference query {r['reference_before']:.2f} s before, {r['reference_after']:.2f} s after"
                   + (f"; generation {r['generate_seconds']:.0f} s" if r["generate_seconds"] else ""),
-                  f"- warehouse {r['warehouse_bytes'] / 2**20:,.0f} MB; report folder of the daily run "
+                  (f"- warehouse {r['warehouse_bytes'] / 2**20:,.0f} MB; report folder of the daily run "
                   f"{r['report_bytes'] / 2**20:.2f} MB (vehicle_analytics.json "
-                  f"{(r['vehicle_file_bytes'] or 0) / 2**10:,.0f} KB); append of one day {r['append_seconds']:.1f} s",
+                  f"{(r['vehicle_file_bytes'] or 0) / 2**10:,.0f} KB); append of one day {r['append_seconds']:.1f} s"),
                   "", "| step | first full run (s) | daily run (s) | daily, one process per step (s) |",
                   "|---|---:|---:|---:|"]
         for step in STEPS:
             lines.append(f"| {step} | {full['steps'][step]:.2f} | {daily['steps'][step]:.2f} "
                          f"| {stepwise['steps'][step]:.2f} |")
-        lines += [f"| **total (wall, with start-up)** | **{full['seconds']:.1f}** | **{daily['seconds']:.1f}** "
-                  f"| **{stepwise['seconds']:.1f}** |",
-                  f"| peak RSS, process tree | {full['peak_mb']:,.0f} MB | {daily['peak_mb']:,.0f} MB "
-                  f"| {stepwise['peak_mb']:,.0f} MB |", "",
-                  f"Daily / full: {daily['seconds'] / full['seconds']:.2f}. Floor (one DuckDB scan of raw sessions "
+        lines += [(f"| **total (wall, with start-up)** | **{full['seconds']:.1f}** | **{daily['seconds']:.1f}** "
+                  f"| **{stepwise['seconds']:.1f}** |"),
+                  (f"| peak RSS, process tree | {full['peak_mb']:,.0f} MB | {daily['peak_mb']:,.0f} MB "
+                  f"| {stepwise['peak_mb']:,.0f} MB |"), "",
+                  (f"Daily / full: {daily['seconds'] / full['seconds']:.2f}. Floor (one DuckDB scan of raw sessions "
                   f"and payments): {r['floor_seconds']:.2f} s; the full run is {full['seconds'] / r['floor_seconds']:.0f}x "
-                  "the floor.", ""]
+                  "the floor."), "",
+                  "Where the build step's time went (its summary, with dbt's slowest nodes):", "",
+                  f"- first full run: {full['build']}", f"- daily run: {daily['build']}", ""]
         check = r["check"]
         verdict = ("identical" if not check["differences"] and not check["file_differences"]
                    else f"DIFFERENT: {check['differences']} {check['file_differences']}")
-        lines += [f"Correctness: the daily warehouse against a fresh full build of the same day "
+        lines += [(f"Correctness: the daily warehouse against a fresh full build of the same day "
                   f"({r['fresh_build_seconds']:.0f} s): {check['tables']} marts tables and {check['files']} "
-                  f"report files {verdict}.", "",
+                  f"report files {verdict}."), "",
                   f"Questions (plate {r['questions']['plate']!r}), milliseconds:", "",
                   "| question | marts p50 | marts p95 | operational SQLite p50 | p95 | speed-up (p50) |",
                   "|---|---:|---:|---:|---:|---:|"]

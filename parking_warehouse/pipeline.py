@@ -170,6 +170,7 @@ class RunResult:
     warehouse: Path
     report_dir: Path
     publication: publish.Publication | None = None
+    build: str = ""  # the build step's summary: models, tests, the slowest nodes
     seconds: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -180,6 +181,8 @@ class RunResult:
         lines = [f"run {self.run_id}: D={self.run_date} T={self.as_of.isoformat()}"]
         lines += [f"  {step:<20} {seconds:7.2f} s" for step, seconds in self.seconds.items()]
         lines.append(f"  {'total':<20} {self.total_seconds:7.2f} s")
+        if self.build:
+            lines.append(self.build)
         lines.append(f"warehouse: {self.warehouse}")
         lines.append(f"report:    {self.report_dir / 'index.html'}")
         return "\n".join(lines)
@@ -233,4 +236,6 @@ def run_daily(settings: Settings, run_date: date, *, run_id: str | None = None,
             result.seconds[name] = time.perf_counter() - started
             if name == "publish":
                 result.publication = outcome
+            elif name == "build":
+                result.build = outcome
     return result

@@ -56,13 +56,19 @@ class BuildResult:
     def warnings(self) -> tuple[NodeResult, ...]:
         return tuple(node for node in self.nodes if node.status == "warn")
 
+    def slowest(self, count: int = 5) -> tuple[NodeResult, ...]:
+        """The nodes that took longest: where a slow build's time went."""
+        return tuple(sorted(self.nodes, key=lambda node: node.seconds, reverse=True)[:count])
+
     def __str__(self) -> str:
         mode = " full refresh" if self.full_refresh else ""
         warned = len(self.warnings)
+        slowest = ", ".join(f"{node.name} {node.seconds:.1f} s" for node in self.slowest())
         return (
             f"dbt build{mode} {self.run_date.isoformat()} ({self.timezone}): "
             f"{self.count('model')} models, {self.count('test', 'pass', 'warn')} tests passed"
             f"{f', {warned} with warnings' if warned else ''} in {self.seconds:.1f} s"
+            f"{f' (slowest: {slowest})' if slowest else ''}"
         )
 
 

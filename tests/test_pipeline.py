@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import sqlite3
 from datetime import date
@@ -41,6 +42,9 @@ def test_run_daily_runs_the_steps_in_order_publishes_and_writes_the_report_folde
     assert result.publication.run_date == "2026-03-01" and result.publication.run_id == run_id
     assert result.as_of.isoformat() == "2026-03-02T00:00:00+01:00"
     assert run_id in str(result) and "index.html" in str(result)
+    # The run's summary says where the build's time went: dbt's five slowest nodes.
+    slowest = re.search(r"\(slowest: (.*)\)", str(result)).group(1).split(", ")
+    assert len(slowest) == 5 and all(re.fullmatch(r"\w+ \d+\.\d s", node) for node in slowest)
     # Each step left its trace in the published file, under the run's id and in order.
     loaded = query(settings, "select table_name from raw._load_history where run_id = ? order by 1", [run_id])
     assert {name for (name,) in loaded} >= {"backend_core_parkingsession", "backend_core_payment"}
