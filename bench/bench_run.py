@@ -422,7 +422,7 @@ def render(results: list[dict]) -> str:
                   f"and payments): {r['floor_seconds']:.2f} s; the full run is {full['seconds'] / r['floor_seconds']:.0f}x "
                   "the floor."), "",
                   "Where the build step's time went (its summary, with dbt's slowest nodes):", "",
-                  f"- first full run: {full['build']}", f"- daily run: {daily['build']}", ""]
+                  f"- first full run: {full['build'].splitlines()[0]}", f"- daily run: {daily['build'].splitlines()[0]}", ""]
         check = r["check"]
         verdict = ("identical" if not check["differences"] and not check["file_differences"]
                    else f"DIFFERENT: {check['differences']} {check['file_differences']}")
