@@ -6,9 +6,11 @@
 Per size, in one run:
 - generation of the operational SQLite source (generator, seed 42, dirty rate 0.2 %; reused from
   --keep when already there);
-- the first full run (`run_daily` for the last generated day) and, after `append_days 1`, the daily
-  run of the next day: total and per step, peak memory of the whole process tree (RSS of the
-  process and its children, sampled every 50 ms);
+- the first full run (`run_daily` for the last generated day) and, after `append_days 1` (an
+  ordinary day: no slot leaves service), the daily run of the next day: total and per step, peak
+  memory of the whole process tree (RSS of the process and its children, sampled every 50 ms),
+  and where the build's time went (dbt's slowest nodes); then one more day on which a slot leaves
+  service, which makes zone_day_kpis recompute every past day;
 - the same next day again through the steps one process each, as Airflow's scheduler runs the
   DAG's tasks (on a copy of the state before the daily run);
 - correctness: a second build of the same day from nothing (full extract and build) must give
@@ -91,7 +93,8 @@ APPEND = """
 import sys
 from pathlib import Path
 from parking_warehouse.generator import append_days
-append_days(Path(sys.argv[1]), days=1, seed=int(sys.argv[2]), dirty_rate=float(sys.argv[3]))
+append_days(Path(sys.argv[1]), days=1, seed=int(sys.argv[2]), dirty_rate=float(sys.argv[3]),
+            retire_slot=sys.argv[4] == "retire")
 """
 
 
@@ -173,8 +176,9 @@ def stepwise_run(source: Path, work: Path, run_date: date) -> dict:
     return {"seconds": time.perf_counter() - started, "steps": steps, "peak_mb": peak}
 
 
-def append_day(source: Path, seed: int) -> float:
-    _, seconds, _ = child(APPEND, str(source), str(seed), str(DIRTY_RATE))
+def append_day(source: Path, seed: int, *, retire_slot: bool = False) -> float:
+    """One more day in the source: an ordinary one, or one on which a slot leaves service."""
+    _, seconds, _ = child(APPEND, str(source), str(seed), str(DIRTY_RATE), "retire" if retire_slot else "keep")
     return seconds
 
 
@@ -388,6 +392,10 @@ def bench_size(size: str, keep: Path, repeats: int) -> dict:
         result["vehicle_file_bytes"] = sizes.get("vehicle_analytics.json")
         result["warehouse_bytes"] = (daily / "warehouse.duckdb").stat().st_size
         result["questions"] = answer_questions(daily / "warehouse.duckdb", live, next_day, repeats)
+        # a slot leaving service changes every past day's counted slots (zone_day_kpis recomputed)
+        append_day(live, seed=8, retire_slot=True)
+        result["retired"] = pipeline_run(live, daily, next_day + timedelta(days=1))
+        print(f"  {size}: daily run with a slot retired {result['retired']['seconds']:.1f} s", flush=True)
     result["reference_after"] = reference_seconds()
     return result
 
@@ -398,7 +406,8 @@ def bench_size(size: str, keep: Path, repeats: int) -> dict:
 def render(results: list[dict]) -> str:
     lines = ["# The whole daily run (bench/bench_run.py)", "",
              (f"Source: generator seed 42, dirty rate {DIRTY_RATE:.1%}, {TIMEZONE}, full run for "
-             f"{END_DATE}, then `append_days 1` and the daily run for {END_DATE + timedelta(days=1)}. "
+             f"{END_DATE}, then `append_days 1` (an ordinary day: no slot leaves service) and the daily run "
+             f"for {END_DATE + timedelta(days=1)}. "
              "Peak memory is the RSS of the whole process tree. Reference query: bench/machine.py "
              "(about 0.5 s on this VM when idle)."), ""]
     for r in results:
@@ -422,7 +431,12 @@ def render(results: list[dict]) -> str:
                   f"and payments): {r['floor_seconds']:.2f} s; the full run is {full['seconds'] / r['floor_seconds']:.0f}x "
                   "the floor."), "",
                   "Where the build step's time went (its summary, with dbt's slowest nodes):", "",
-                  f"- first full run: {full['build'].splitlines()[0]}", f"- daily run: {daily['build'].splitlines()[0]}", ""]
+                  f"- first full run: {full['build'].splitlines()[0]}",
+                  f"- daily run: {daily['build'].splitlines()[0]}",
+                  (f"- the next day, on which a slot leaves service (every past day's counted slots change, "
+                  f"so zone_day_kpis recomputes all history): whole run {r['retired']['seconds']:.1f} s, build step "
+                  f"{r['retired']['steps']['build']:.1f} s, peak {r['retired']['peak_mb']:,.0f} MB; "
+                  f"{r['retired']['build'].splitlines()[0]}"), ""]
         check = r["check"]
         verdict = ("identical" if not check["differences"] and not check["file_differences"]
                    else f"DIFFERENT: {check['differences']} {check['file_differences']}")

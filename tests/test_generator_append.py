@@ -275,6 +275,15 @@ def test_append_draws_again_a_plate_the_table_already_holds(tmp_path):
     con.close()
 
 
+def test_an_ordinary_day_can_leave_every_slot_in_service(tmp_path):
+    path = tmp_path / "ops.sqlite3"
+    generate_database(path, days=5, end_date=date(2026, 3, 8), zones=3, slots_per_zone=8, seed=5, timezone=TZ)
+    before = snapshot(path)
+    append_days(path, days=1, seed=5, retire_slot=False)
+    slots = changes(path, before, snapshot(path), "backend_core_parkingslot")
+    assert slots and all(set(c) <= {"is_occupied", "updated_at"} for c in slots.values())
+
+
 # -- the appended day looks like the days before it ------------------------------------------------
 
 def payments_per_day(path: Path) -> dict[str, tuple[int, float]]:

@@ -254,12 +254,13 @@ def _generate_into(con, *, days, end_date, zones, slots_per_zone, seed, dirty_ra
 # -- append --------------------------------------------------------------------------------------
 
 def append_days(path: Path, *, days: int, seed: int = 42, dirty_rate: float = 0.0,
-                timezone: str | None = None) -> GenerationSummary:
+                timezone: str | None = None, retire_slot: bool = True) -> GenerationSummary:
     """Advance a generated database by `days` local days, as the live system would.
 
     New sessions (and their new vehicles and customers), open sessions closing, pending payments
-    completing (or failing), at least one refund, one zone re-priced and one slot retired, slots'
-    live flags following their sessions: every changed row gets a fresh `updated_at`. The random
+    completing (or failing), at least one refund, one zone re-priced and one slot retired (unless
+    `retire_slot` is false: an ordinary day, on which no slot leaves service), slots' live flags
+    following their sessions: every changed row gets a fresh `updated_at`. The random
     stream is derived from `seed` and the database's current state, so it is deterministic.
     Plates and transaction ids stay keyed by the generation seed, so no seed repeats earlier ones.
     `timezone` defaults to the one the database was generated in; another one is refused.
@@ -290,7 +291,7 @@ def append_days(path: Path, *, days: int, seed: int = 42, dirty_rate: float = 0.
         timezone = run[1]
         first_day = date.fromisoformat(run[2]) + timedelta(days=1)
         _append_into(con, run=run, days=days, seed=seed, dirty_rate=dirty_rate, timezone=timezone,
-                     first_day=first_day)
+                     first_day=first_day, retire_slot=retire_slot)
         con.commit()
         counts, dirty = _row_counts(con), _dirty_counts(con)
     finally:
@@ -306,7 +307,7 @@ def _local_hours(us: np.ndarray, timezone: str) -> tuple[np.ndarray, np.ndarray]
             np.array([m.weekday() >= 5 for m in moments], dtype=bool))
 
 
-def _append_into(con, *, run, days, seed, dirty_rate, timezone, first_day) -> None:
+def _append_into(con, *, run, days, seed, dirty_rate, timezone, first_day, retire_slot) -> None:
     run_no, _, _, now_text, _zone_count, _slots_per_zone, regulars, first_customer_id = run
     old_now_us = int(parse_datetimes([now_text])[0])
     bounds = local_day_bounds(first_day, days, timezone)
@@ -359,7 +360,7 @@ def _append_into(con, *, run, days, seed, dirty_rate, timezone, first_day) -> No
         zones.rate_cents[repriced] += 50
     # One slot planned to be retired: no arrivals from closes_at on.
     candidates = np.flatnonzero(in_service)
-    retiring = int(rng.choice(candidates)) if len(candidates) else None
+    retiring = int(rng.choice(candidates)) if len(candidates) and retire_slot else None
     if retiring is not None:
         slots.closes_at[retiring] = old_now + rng.uniform(0.1, 0.5) * window
 
