@@ -14,7 +14,7 @@
 -- depends_on: {{ ref('int_sessions__checked') }} {{ ref('quarantined_sessions') }}
 {{
     config(
-        materialized='incremental',
+        materialized=incremental_materialization(),
         unique_key='session_id',
         incremental_strategy='delete+insert',
         on_schema_change='fail',
@@ -30,7 +30,7 @@ payments as (select * from {{ ref('fct_payments') }}),
 {% set since = run_query(
     "select strftime(timezone('UTC', coalesce(max(_built_at), timestamptz '1970-01-01 00:00:00+00')), "
     ~ "'%Y-%m-%d %H:%M:%S.%f+00') from " ~ this).rows[0][0] if execute else '1970-01-01 00:00:00+00' %}
-candidates as materialized (
+candidates as {{ materialized_cte() }} (
     select session_id from sessions
     where _built_at > timestamptz '{{ since }}'
     union

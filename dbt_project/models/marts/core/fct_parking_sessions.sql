@@ -5,7 +5,7 @@
 -- depends_on: {{ ref('quarantined_sessions') }} {{ ref('int_sessions__checked') }} {{ ref('int_payments__checked') }}
 {{
     config(
-        materialized='incremental',
+        materialized=incremental_materialization(),
         unique_key='session_id',
         incremental_strategy='delete+insert',
         on_schema_change='fail',
@@ -28,13 +28,13 @@ with
 
 {% if is_incremental() %}
 -- the trusted sessions missing from the table (ids only: cheap to compare)
-missing as materialized (
+missing as {{ materialized_cte() }} (
     select session_id from {{ ref('stg_sessions') }}
-    anti join {{ this }} using (session_id)
+    {{ anti_join() }} {{ this }} using (session_id)
 ),
 {% endif %}
 
-sessions as materialized (
+sessions as {{ materialized_cte() }} (
     select
         session_id,
         slot_id,

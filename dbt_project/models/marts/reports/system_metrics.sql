@@ -2,7 +2,7 @@
 -- rebuilt from scratch by --full-refresh (it holds the history of past runs).
 {{
     config(
-        materialized='incremental',
+        materialized=incremental_materialization(),
         unique_key='run_date',
         incremental_strategy='delete+insert',
         full_refresh=false,

@@ -12,7 +12,7 @@
 -- depends_on: {{ ref('quarantined_sessions') }} {{ ref('quarantined_payments') }} {{ ref('fct_parking_sessions') }} {{ ref('fct_payments') }}
 {{
     config(
-        materialized='incremental',
+        materialized=incremental_materialization(),
         unique_key='vehicle_id',
         incremental_strategy='delete+insert',
         on_schema_change='fail',
@@ -49,7 +49,7 @@ slots as (select * from {{ ref('dim_slots') }}),
 zones as (select * from {{ ref('dim_zones') }}),
 
 {% if not recompute_all %}
-affected as materialized (
+affected as {{ materialized_cte() }} (
     select vehicle_id from {{ ref('fct_parking_sessions') }}
     where _built_at > timestamptz '{{ last_built }}'
         or (entry_at > timestamptz '{{ last_t }}' and entry_at <= {{ as_of_t() }})

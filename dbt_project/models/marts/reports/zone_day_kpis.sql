@@ -11,7 +11,7 @@
 -- depends_on: {{ ref('int_sessions__kpi_days') }}
 {{
     config(
-        materialized='incremental',
+        materialized=incremental_materialization(),
         unique_key='kpi_date',
         incremental_strategy='delete+insert',
         on_schema_change='fail',
@@ -90,7 +90,7 @@ changed_days as (
 {% endif %}
 
 -- the days (re)computed by this run, with their window [day_start_at, day_end_at) = W(day)
-days as materialized (
+days as {{ materialized_cte() }} (
     select
         kpi_date,
         {{ local_midnight('kpi_date') }} as day_start_at,
@@ -143,7 +143,7 @@ slot_counts as (
 
 -- visits with their zone (any slot) and, for the counted slots, the first day they count;
 -- occupies_until: the last day the stay occupies (D while it is open)
-visits as materialized (
+visits as {{ materialized_cte() }} (
     select
         sessions.session_id,
         sessions.slot_id,
@@ -195,7 +195,7 @@ stay_days as (
     where visits.counted_from <= visits.occupies_until
 ),
 
-stays as materialized (
+stays as {{ materialized_cte() }} (
     select
         days.kpi_date,
         stay_days.zone_id,

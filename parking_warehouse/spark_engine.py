@@ -1,0 +1,131 @@
+"""The Spark engine (PARKING_ENGINE=spark, docs/scale-out.md): dbt-spark builds the same dbt
+project on Apache Spark, from the raw layer of the DuckDB working copy.
+
+    options = SparkOptions.from_settings(settings)
+    session = start_session(options)            # the session dbt-spark's `session` method reuses
+    export_raw_layer(session, working_copy, options.warehouse_dir)   # raw.* as Parquet, in Spark
+
+Spark keeps its catalog in memory (no Hive metastore on a local machine) and every Spark build
+is a full rebuild, so each build starts from an empty warehouse directory: nothing of an earlier
+build is read. The raw layer stays in DuckDB (the extract, its high-water marks and upserts do
+not change); each raw table is copied to Parquet and registered in Spark as `raw.<table>`.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from parking_warehouse.errors import ParkingWarehouseError
+
+# the environment variables profiles.yml's `spark` output reads (parking_warehouse.transform sets them)
+MASTER_ENV = "PARKING_SPARK_MASTER"
+WAREHOUSE_DIR_ENV = "PARKING_DBT_SPARK_WAREHOUSE_DIR"
+DRIVER_MEMORY_ENV = "PARKING_SPARK_DRIVER_MEMORY"
+RAW_DIR = "raw_export"
+BUILT_DIR = "built_export"
+
+
+@dataclass(frozen=True)
+class SparkOptions:
+    master: str  # local[2], spark://host:7077, ...
+    warehouse_dir: Path  # spark.sql.warehouse.dir: the built tables, as Parquet
+    driver_memory: str = "2g"
+
+    @classmethod
+    def from_settings(cls, settings) -> SparkOptions:
+        return cls(master=settings.spark_master, warehouse_dir=settings.spark_dir,
+                   driver_memory=settings.spark_driver_memory)
+
+    def environment(self) -> dict[str, str]:
+        """What profiles.yml's `spark` output reads."""
+        return {MASTER_ENV: self.master, WAREHOUSE_DIR_ENV: str(self.warehouse_dir),
+                DRIVER_MEMORY_ENV: self.driver_memory}
+
+    def session_config(self) -> dict[str, str]:
+        """The session's configuration: the same as profiles.yml's server_side_parameters."""
+        return {
+            "spark.master": self.master,
+            "spark.sql.warehouse.dir": str(self.warehouse_dir),
+            "spark.driver.memory": self.driver_memory,
+            "spark.sql.catalogImplementation": "in-memory",
+            # instants are read and written in UTC, whatever the machine's zone
+            "spark.sql.session.timeZone": "UTC",
+            # Parquet timestamps as DuckDB reads them back: TIMESTAMP (UTC-adjusted) in microseconds
+            "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
+            "spark.ui.enabled": "false",
+            # dbt-spark sets this for its own connections too: casts that fail give NULL
+            "spark.sql.ansi.enabled": "false",
+        }
+
+
+def start_session(options: SparkOptions):
+    """The Spark session of this process (created, or the running one with these settings)."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:  # pragma: no cover - pyspark is pinned in requirements.txt
+        raise ParkingWarehouseError(
+            "the spark engine needs pyspark: install requirements.txt (make setup)"
+        ) from None
+    builder = SparkSession.builder
+    for name, value in options.session_config().items():
+        builder = builder.config(name, value)
+    try:
+        return builder.getOrCreate()
+    except Exception as error:  # py4j/Java start-up errors have no common base class
+        raise ParkingWarehouseError(
+            f"cannot start Spark (master {options.master!r}): {error}. The local engine needs "
+            "Java 17 (scripts/install-system-packages.sh)"
+        ) from None
+
+
+def reset_warehouse_dir(session, options: SparkOptions) -> None:
+    """Drop what an earlier build left: Spark's databases and the warehouse directory."""
+    for database in ("raw", "staging", "quarantine", "core", "marts", "main"):
+        session.sql(f"drop database if exists {database} cascade")
+    if options.warehouse_dir.exists():
+        shutil.rmtree(options.warehouse_dir)
+    options.warehouse_dir.mkdir(parents=True)
+
+
+def export_raw_layer(session, warehouse: Path, options: SparkOptions) -> list[str]:
+    """Copy every raw table of the DuckDB `warehouse` to Parquet (DuckDB COPY) and register it in
+    Spark as raw.<table> (same columns and values). Returns the tables registered."""
+    import duckdb
+
+    from parking_warehouse import duckdb_resources
+    from parking_warehouse.source_schema import SOURCE_TABLES
+
+    export_dir = options.warehouse_dir / RAW_DIR
+    export_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb_resources.connect(warehouse, read_only=True)
+    except duckdb.Error as error:
+        raise ParkingWarehouseError(f"cannot open warehouse {warehouse}: {error}") from None
+    try:
+        for table in SOURCE_TABLES:
+            (export_dir / table).mkdir()
+            con.execute(f"copy raw.{table} to '{export_dir / table / 'data.parquet'}' (format parquet)")
+    except duckdb.Error as error:
+        raise ParkingWarehouseError(f"cannot export the raw layer of {warehouse}: {error}") from None
+    finally:
+        con.close()
+    session.sql("create database if not exists raw")
+    for table in SOURCE_TABLES:
+        session.sql(f"create table raw.{table} using parquet "
+                    f"location '{export_dir / table}'")
+    return list(SOURCE_TABLES)
+
+
+def export_built_tables(session, options: SparkOptions, schemas: tuple[str, ...]) -> dict[str, Path]:
+    """Write every table and view of `schemas` built in Spark as Parquet (one folder each, under
+    the warehouse directory's `built_export/`). Returns `schema.table` -> folder."""
+    folders = {}
+    for schema in schemas:
+        for table in session.catalog.listTables(schema):
+            name = f"{schema}.{table.name}"
+            folder = options.warehouse_dir / BUILT_DIR / schema / table.name
+            session.table(name).write.mode("overwrite").parquet(str(folder))
+            folders[name] = folder
+    return folders
