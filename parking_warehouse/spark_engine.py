@@ -55,6 +55,7 @@ class SparkOptions:
             # Parquet timestamps as DuckDB reads them back: TIMESTAMP (UTC-adjusted) in microseconds
             "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
             "spark.ui.enabled": "false",
+            "spark.ui.showConsoleProgress": "false",
             # dbt-spark sets this for its own connections too: casts that fail give NULL
             "spark.sql.ansi.enabled": "false",
         }
@@ -72,12 +73,14 @@ def start_session(options: SparkOptions):
     for name, value in options.session_config().items():
         builder = builder.config(name, value)
     try:
-        return builder.getOrCreate()
+        session = builder.getOrCreate()
     except Exception as error:  # py4j/Java start-up errors have no common base class
         raise ParkingWarehouseError(
             f"cannot start Spark (master {options.master!r}): {error}. The local engine needs "
             "Java 17 (scripts/install-system-packages.sh)"
         ) from None
+    session.sparkContext.setLogLevel("ERROR")
+    return session
 
 
 def reset_warehouse_dir(session, options: SparkOptions) -> None:

@@ -42,3 +42,141 @@
 {% macro spark__anti_join() -%}
     left anti join
 {%- endmacro %}
+
+{#- Microseconds since the epoch of an instant (BIGINT). -#}
+{% macro epoch_us(instant) -%}
+    {{ return(adapter.dispatch('epoch_us', 'parking_warehouse')(instant)) }}
+{%- endmacro %}
+
+{% macro default__epoch_us(instant) -%}
+    epoch_us({{ instant }})
+{%- endmacro %}
+
+{% macro spark__epoch_us(instant) -%}
+    unix_micros({{ instant }})
+{%- endmacro %}
+
+{#- Integer division of non-negative integers (rounds down). -#}
+{% macro int_div(numerator, denominator) -%}
+    {{ return(adapter.dispatch('int_div', 'parking_warehouse')(numerator, denominator)) }}
+{%- endmacro %}
+
+{% macro default__int_div(numerator, denominator) -%}
+    ({{ numerator }}) // ({{ denominator }})
+{%- endmacro %}
+
+{% macro spark__int_div(numerator, denominator) -%}
+    ({{ numerator }}) div ({{ denominator }})
+{%- endmacro %}
+
+{#- An integer type wider than BIGINT (sums of microseconds). -#}
+{% macro wide_int_type() -%}
+    {{ return(adapter.dispatch('wide_int_type', 'parking_warehouse')()) }}
+{%- endmacro %}
+
+{% macro default__wide_int_type() -%}
+    hugeint
+{%- endmacro %}
+
+{% macro spark__wide_int_type() -%}
+    decimal(38, 0)
+{%- endmacro %}
+
+{#- A struct from an ordered mapping name -> SQL expression; fields read as struct.name. -#}
+{% macro struct_of(fields) -%}
+    {{ return(adapter.dispatch('struct_of', 'parking_warehouse')(fields)) }}
+{%- endmacro %}
+
+{% macro default__struct_of(fields) -%}
+    { {%- for name, expression in fields.items() %}'{{ name }}': {{ expression }}{{ ", " if not loop.last }}{% endfor -%} }
+{%- endmacro %}
+
+{% macro spark__struct_of(fields) -%}
+    named_struct({%- for name, expression in fields.items() %}'{{ name }}', {{ expression }}{{ ", " if not loop.last }}{% endfor -%})
+{%- endmacro %}
+
+{#- An ordering key: first `micros` (BIGINT), then `id` (BIGINT). -#}
+{% macro micros_then_id(micros, id) -%}
+    {{ return(adapter.dispatch('micros_then_id', 'parking_warehouse')(micros, id)) }}
+{%- endmacro %}
+
+{% macro default__micros_then_id(micros, id) -%}
+    cast({{ micros }} as hugeint) * 18446744073709551616 + {{ id }}
+{%- endmacro %}
+
+{% macro spark__micros_then_id(micros, id) -%}
+    named_struct('micros', {{ micros }}, 'id', {{ id }})
+{%- endmacro %}
+
+{#- The non-null `value` of the row with the largest (arg_max_by) or smallest (arg_min_by) `key`
+    in the group; rows with a null key or value are skipped (DuckDB's arg_max). -#}
+{% macro arg_max_by(value, key) -%}
+    {{ return(adapter.dispatch('arg_max_by', 'parking_warehouse')(value, key, 'max')) }}
+{%- endmacro %}
+
+{% macro arg_min_by(value, key) -%}
+    {{ return(adapter.dispatch('arg_max_by', 'parking_warehouse')(value, key, 'min')) }}
+{%- endmacro %}
+
+{% macro default__arg_max_by(value, key, direction) -%}
+    arg_{{ direction }}({{ value }}, {{ key }})
+{%- endmacro %}
+
+{% macro spark__arg_max_by(value, key, direction) -%}
+    {{ direction }}_by({{ value }}, case when ({{ value }}) is not null then {{ key }} end)
+{%- endmacro %}
+
+{#- A calendar attribute of a date: DuckDB's date part functions (year, quarter, month, day,
+    isodow, isoyear, week: ISO week, BIGINT; monthname, dayname: English names). -#}
+{% macro date_part_of(part, date_sql) -%}
+    {{ return(adapter.dispatch('date_part_of', 'parking_warehouse')(part, date_sql)) }}
+{%- endmacro %}
+
+{% macro default__date_part_of(part, date_sql) -%}
+    {{ part }}({{ date_sql }})
+{%- endmacro %}
+
+{% macro spark__date_part_of(part, date_sql) -%}
+    {%- set expressions = {
+        'year': 'year(' ~ date_sql ~ ')',
+        'quarter': 'quarter(' ~ date_sql ~ ')',
+        'month': 'month(' ~ date_sql ~ ')',
+        'day': 'dayofmonth(' ~ date_sql ~ ')',
+        'isodow': 'extract(dayofweek_iso from ' ~ date_sql ~ ')',
+        'isoyear': 'extract(yearofweek from ' ~ date_sql ~ ')',
+        'week': 'weekofyear(' ~ date_sql ~ ')',
+    } -%}
+    {%- if part == 'monthname' -%}
+        date_format({{ date_sql }}, 'MMMM')
+    {%- elif part == 'dayname' -%}
+        date_format({{ date_sql }}, 'EEEE')
+    {%- else -%}
+        cast({{ expressions[part] }} as bigint)
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Every date from `first` up to `last` (inclusive), as a relation with one column `day`. -#}
+{% macro date_series(first, last, alias) -%}
+    {{ return(adapter.dispatch('date_series', 'parking_warehouse')(first, last, alias)) }}
+{%- endmacro %}
+
+{% macro default__date_series(first, last, alias) -%}
+    (select cast(range as date) as day from range({{ first }}, ({{ last }}) + 1, interval 1 day)) as {{ alias }}
+{%- endmacro %}
+
+{% macro spark__date_series(first, last, alias) -%}
+    (select explode(sequence({{ first }}, {{ last }}, interval 1 day)) as day) as {{ alias }}
+{%- endmacro %}
+
+{#- Integers from `start` up to `stop` (excluded) as a relation `alias` with one column `column`. -#}
+{% macro integer_series(start, stop, alias, column) -%}
+    {{ return(adapter.dispatch('integer_series', 'parking_warehouse')(start, stop, alias, column)) }}
+{%- endmacro %}
+
+{% macro default__integer_series(start, stop, alias, column) -%}
+    range({{ start }}, {{ stop }}) as {{ alias }}({{ column }})
+{%- endmacro %}
+
+{% macro spark__integer_series(start, stop, alias, column) -%}
+    (select id as {{ column }} from range({{ start }}, {{ stop }})) as {{ alias }}
+{%- endmacro %}
