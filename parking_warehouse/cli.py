@@ -57,11 +57,12 @@ def _cmd_extract(args) -> None:
 
 
 def _cmd_build(args) -> None:
+    from parking_warehouse.spark_engine import spark_options
     from parking_warehouse.transform import build_models
 
     settings = settings_from_args(args)
     print(build_models(settings.warehouse, run_date=args.date, timezone=settings.timezone,
-                       full_refresh=args.full_refresh))
+                       full_refresh=args.full_refresh, spark=spark_options(settings)))
 
 
 def _cmd_validate(args) -> None:

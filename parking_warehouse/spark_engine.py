@@ -25,6 +25,8 @@ WAREHOUSE_DIR_ENV = "PARKING_DBT_SPARK_WAREHOUSE_DIR"
 DRIVER_MEMORY_ENV = "PARKING_SPARK_DRIVER_MEMORY"
 RAW_DIR = "raw_export"
 BUILT_DIR = "built_export"
+# what the steps after the build read (gates, publication, reports): staging is not loaded
+LOADED_SCHEMAS = ("quarantine", "core", "marts")
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,11 @@ class SparkOptions:
             # dbt-spark sets this for its own connections too: casts that fail give NULL
             "spark.sql.ansi.enabled": "false",
         }
+
+
+def spark_options(settings) -> SparkOptions | None:
+    """The Spark options when the settings choose the Spark engine, else None (DuckDB)."""
+    return SparkOptions.from_settings(settings) if settings.engine == "spark" else None
 
 
 def start_session(options: SparkOptions):
@@ -132,3 +139,45 @@ def export_built_tables(session, options: SparkOptions, schemas: tuple[str, ...]
             session.table(name).write.mode("overwrite").parquet(str(folder))
             folders[name] = folder
     return folders
+
+
+def load_built_tables(session, warehouse: Path, options: SparkOptions,
+                      schemas: tuple[str, ...] = LOADED_SCHEMAS) -> list[str]:
+    """Load what Spark built in `schemas` into the DuckDB `warehouse` as tables of the same names
+    (replacing what is there), so that the gates, the publication and the reports read them as
+    after a DuckDB build. Returns the `schema.table` names loaded."""
+    import duckdb
+
+    from parking_warehouse import duckdb_resources
+
+    built = [schema for schema in schemas if session.catalog.databaseExists(schema)]
+    folders = export_built_tables(session, options, tuple(built))
+    try:
+        con = duckdb_resources.connect(warehouse)
+    except duckdb.Error as error:
+        raise ParkingWarehouseError(f"cannot open warehouse {warehouse}: {error}") from None
+    try:
+        con.execute("begin")
+        for name, folder in folders.items():
+            schema, table = name.split(".")
+            con.execute(f"create schema if not exists {schema}")
+            _drop_relation(con, schema, table)
+            con.execute(f"create table {name} as select * from read_parquet('{folder}/*.parquet')")
+        con.execute("commit")
+    except duckdb.Error as error:
+        raise ParkingWarehouseError(
+            f"cannot load the tables Spark built into {warehouse}: {error}"
+        ) from None
+    finally:
+        con.close()
+    return sorted(folders)
+
+
+def _drop_relation(con, schema: str, table: str) -> None:
+    """Drop schema.table, a table or a view (a DuckDB build makes some models views)."""
+    kinds = con.execute(
+        "select table_type from information_schema.tables where table_schema = ? and table_name = ?",
+        [schema, table],
+    ).fetchall()
+    for (kind,) in kinds:
+        con.execute(f"drop {'view' if kind == 'VIEW' else 'table'} {schema}.{table}")

@@ -118,18 +118,22 @@ def build_models(
     if spark is not None:
         args += ["--target", "spark"]
         extra_environment = spark.environment()
-        _prepare_spark(warehouse, spark)
+        session = _prepare_spark(warehouse, spark)
     try:
         with dbt_environment(warehouse, run_date=run_date, timezone=timezone, extra=extra_environment):
             outcome = dbtRunner().invoke(args)
     finally:
         release_warehouse()
-    seconds = time.perf_counter() - started
 
     nodes = tuple(_node_results(outcome.result))
     failures = [node for node in nodes if node.status in ("error", "fail")]
     if failures or not outcome.success:
         raise ParkingWarehouseError(_failure_message(run_date, warehouse, failures, outcome.exception))
+    if spark is not None:
+        from parking_warehouse.spark_engine import load_built_tables
+
+        load_built_tables(session, warehouse, spark)
+    seconds = time.perf_counter() - started
     return BuildResult(run_date=run_date, timezone=timezone, full_refresh=full_refresh,
                        seconds=seconds, nodes=nodes)
 
@@ -178,13 +182,14 @@ def release_warehouse() -> None:
         environment.close()
 
 
-def _prepare_spark(warehouse: Path, spark: SparkOptions) -> None:
+def _prepare_spark(warehouse: Path, spark: SparkOptions):
     """The Spark session dbt-spark will reuse, emptied, with warehouse's raw layer registered."""
     from parking_warehouse import spark_engine
 
     session = spark_engine.start_session(spark)
     spark_engine.reset_warehouse_dir(session, spark)
     spark_engine.export_raw_layer(session, warehouse, spark)
+    return session
 
 
 def _check_raw_layer(warehouse: Path) -> None:

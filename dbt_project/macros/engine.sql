@@ -180,3 +180,44 @@
 {% macro spark__integer_series(start, stop, alias, column) -%}
     (select id as {{ column }} from range({{ start }}, {{ stop }})) as {{ alias }}
 {%- endmacro %}
+
+{#- Joined after a FROM item: one row per integer from `start` up to `stop` (excluded) for each
+    row of it, as `alias.column` (DuckDB's `from t, range(a, b)`; Spark's lateral view). -#}
+{% macro lateral_integer_series(start, stop, alias, column) -%}
+    {{ return(adapter.dispatch('lateral_integer_series', 'parking_warehouse')(start, stop, alias, column)) }}
+{%- endmacro %}
+
+{% macro default__lateral_integer_series(start, stop, alias, column) -%}
+    , range({{ start }}, {{ stop }}) as {{ alias }}({{ column }})
+{%- endmacro %}
+
+{% macro spark__lateral_integer_series(start, stop, alias, column) -%}
+    lateral view explode(
+        case when ({{ stop }}) > ({{ start }}) then sequence({{ start }}, ({{ stop }}) - 1) end
+    ) {{ alias }} as {{ column }}
+{%- endmacro %}
+
+{#- The instant (TIMESTAMPTZ) `seconds` after the epoch. -#}
+{% macro instant_from_epoch_seconds(seconds) -%}
+    {{ return(adapter.dispatch('instant_from_epoch_seconds', 'parking_warehouse')(seconds)) }}
+{%- endmacro %}
+
+{% macro default__instant_from_epoch_seconds(seconds) -%}
+    to_timestamp({{ seconds }})
+{%- endmacro %}
+
+{% macro spark__instant_from_epoch_seconds(seconds) -%}
+    timestamp_seconds({{ seconds }})
+{%- endmacro %}
+
+{#- An index on `relation`(`column`) (DuckDB; Spark's tables have none: nothing). -#}
+{% macro create_index_if_missing(name, relation, column) -%}
+    {{ return(adapter.dispatch('create_index_if_missing', 'parking_warehouse')(name, relation, column)) }}
+{%- endmacro %}
+
+{% macro default__create_index_if_missing(name, relation, column) -%}
+{%- endmacro %}
+
+{% macro duckdb__create_index_if_missing(name, relation, column) -%}
+    create index if not exists {{ name }} on {{ relation }} ({{ column }})
+{%- endmacro %}
