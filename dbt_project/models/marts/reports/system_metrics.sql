@@ -17,7 +17,7 @@ dashboard as (select * from {{ ref('dashboard_summary') }}),
 final as (
     select
         run_date,
-        as_of as "timestamp",
+        as_of as {{ adapter.quote('timestamp') }},
         total_slots,
         occupied_slots,
         available_slots,
