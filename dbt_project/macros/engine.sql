@@ -221,3 +221,76 @@
 {% macro duckdb__create_index_if_missing(name, relation, column) -%}
     create index if not exists {{ name }} on {{ relation }} ({{ column }})
 {%- endmacro %}
+
+{#- `name as {{ not_materialized_cte() }} (...)`: DuckDB inlines the CTE where used. -#}
+{% macro not_materialized_cte() -%}
+    {{ return(adapter.dispatch('not_materialized_cte', 'parking_warehouse')()) }}
+{%- endmacro %}
+
+{% macro default__not_materialized_cte() -%}
+    not materialized
+{%- endmacro %}
+
+{% macro spark__not_materialized_cte() -%}
+{%- endmacro %}
+
+{#- Days from date `first` to date `last` (an integer; negative when last is earlier). -#}
+{% macro days_between(first, last) -%}
+    {{ return(adapter.dispatch('days_between', 'parking_warehouse')(first, last)) }}
+{%- endmacro %}
+
+{% macro default__days_between(first, last) -%}
+    ({{ last }} - {{ first }})
+{%- endmacro %}
+
+{% macro spark__days_between(first, last) -%}
+    datediff({{ last }}, {{ first }})
+{%- endmacro %}
+
+{#- The median of a group, one of its values: the lower middle one when their count is even. -#}
+{% macro lower_median(expression) -%}
+    {{ return(adapter.dispatch('lower_median', 'parking_warehouse')(expression)) }}
+{%- endmacro %}
+
+{% macro default__lower_median(expression) -%}
+    quantile_disc({{ expression }}, 0.5)
+{%- endmacro %}
+
+{% macro spark__lower_median(expression) -%}
+    cast(percentile_disc(0.5) within group (order by {{ expression }}) as bigint)
+{%- endmacro %}
+
+{#- zone_day_kpis' fingerprint of its inputs (slots, zones, time zone): a run that finds another
+    fingerprint in the table recomputes every day. Spark builds every day anyway; its rows carry
+    a value no DuckDB fingerprint equals, so a DuckDB build after a Spark one recomputes all. -#}
+{% macro kpi_inputs_fingerprint() -%}
+    {{ return(adapter.dispatch('kpi_inputs_fingerprint', 'parking_warehouse')()) }}
+{%- endmacro %}
+
+{% macro default__kpi_inputs_fingerprint() -%}
+    {{ return(run_query(
+        "select cast(hash("
+        ~ "(select string_agg(concat_ws('|', slot_id, zone_id, is_active, zone_is_active, "
+        ~ "epoch_us(created_at), epoch_us(zone_created_at)), ',' order by slot_id) from " ~ ref('dim_slots') ~ "), "
+        ~ "(select string_agg(concat_ws('|', zone_id, zone_name, is_active, epoch_us(created_at)), ',' "
+        ~ "order by zone_id) from " ~ ref('dim_zones') ~ "), " ~ tz() ~ ") as varchar)"
+    ).rows[0][0]) }}
+{%- endmacro %}
+
+{% macro spark__kpi_inputs_fingerprint() -%}
+    {{ return('built on spark') }}
+{%- endmacro %}
+
+{#- int_sessions__kpi_days' fingerprint of one payment's values (summed per session to tell
+    whether its payments changed). Engine-specific values: DuckDB's hash, Spark's xxhash64. -#}
+{% macro payment_fingerprint(columns) -%}
+    {{ return(adapter.dispatch('payment_fingerprint', 'parking_warehouse')(columns)) }}
+{%- endmacro %}
+
+{% macro default__payment_fingerprint(columns) -%}
+    hash({{ columns | join(', ') }})
+{%- endmacro %}
+
+{% macro spark__payment_fingerprint(columns) -%}
+    cast(xxhash64({{ columns | join(', ') }}) as decimal(20, 0))
+{%- endmacro %}
