@@ -27,6 +27,9 @@ RAW_DIR = "raw_export"
 BUILT_DIR = "built_export"
 # what the steps after the build read (gates, publication, reports): staging is not loaded
 LOADED_SCHEMAS = ("quarantine", "core", "marts")
+# tables that keep the history of past runs in DuckDB (a full Spark build holds only this run's
+# rows): their rows replace the rows of the same key, the others stay -> the key column
+HISTORY_TABLES = {"marts.system_metrics": "run_date"}
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,8 @@ def spark_options(settings) -> SparkOptions | None:
 def start_session(options: SparkOptions):
     """The Spark session of this process (created, or the running one with these settings)."""
     try:
+        from py4j.protocol import Py4JError
+        from pyspark.errors import PySparkException
         from pyspark.sql import SparkSession
     except ImportError:  # pragma: no cover - pyspark is pinned in requirements.txt
         raise ParkingWarehouseError(
@@ -81,7 +86,7 @@ def start_session(options: SparkOptions):
         builder = builder.config(name, value)
     try:
         session = builder.getOrCreate()
-    except Exception as error:  # py4j/Java start-up errors have no common base class
+    except (PySparkException, Py4JError, OSError) as error:  # no Java, a master out of reach
         raise ParkingWarehouseError(
             f"cannot start Spark (master {options.master!r}): {error}. The local engine needs "
             "Java 17 (scripts/install-system-packages.sh)"
@@ -161,8 +166,14 @@ def load_built_tables(session, warehouse: Path, options: SparkOptions,
         for name, folder in folders.items():
             schema, table = name.split(".")
             con.execute(f"create schema if not exists {schema}")
+            built = f"read_parquet('{folder}/*.parquet')"
+            key = HISTORY_TABLES.get(name)
+            if key and _relation_kinds(con, schema, table) == ["BASE TABLE"]:
+                con.execute(f"delete from {name} where {key} in (select {key} from {built})")
+                con.execute(f"insert into {name} select * from {built}")
+                continue
             _drop_relation(con, schema, table)
-            con.execute(f"create table {name} as select * from read_parquet('{folder}/*.parquet')")
+            con.execute(f"create table {name} as select * from {built}")
         con.execute("commit")
     except duckdb.Error as error:
         raise ParkingWarehouseError(
@@ -173,11 +184,14 @@ def load_built_tables(session, warehouse: Path, options: SparkOptions,
     return sorted(folders)
 
 
-def _drop_relation(con, schema: str, table: str) -> None:
-    """Drop schema.table, a table or a view (a DuckDB build makes some models views)."""
-    kinds = con.execute(
+def _relation_kinds(con, schema: str, table: str) -> list[str]:
+    return [kind for (kind,) in con.execute(
         "select table_type from information_schema.tables where table_schema = ? and table_name = ?",
         [schema, table],
-    ).fetchall()
-    for (kind,) in kinds:
+    ).fetchall()]
+
+
+def _drop_relation(con, schema: str, table: str) -> None:
+    """Drop schema.table, a table or a view (a DuckDB build makes some models views)."""
+    for kind in _relation_kinds(con, schema, table):
         con.execute(f"drop {'view' if kind == 'VIEW' else 'table'} {schema}.{table}")

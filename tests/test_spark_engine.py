@@ -1,22 +1,23 @@
 """The Spark engine (docs/scale-out.md) builds the same dbt project as DuckDB, with the same result:
 on one generated source (a daylight-saving day in Europe/Berlin, dirty rows of every kind), every
-table of the layers that build on Spark, loaded back into DuckDB, equals the DuckDB build's row
-for row, value for value, with the same column names and types.
+table and view of staging, quarantine, core and marts built by Spark, loaded back into DuckDB,
+equals the DuckDB build's row for row, value for value, with the same column names and types;
+the nine outputs and the operator KPI files computed from both warehouses are identical.
 
-Real Spark (pyspark, local[2], Java 17) and real dbt-spark (session method); one Spark session
-for the module. Covered so far: staging, quarantine, core (docs/scale-out.md lists what is not).
+Real Spark (pyspark, local[2], Java 17) and real dbt-spark (session method), the whole project
+with its dbt tests; one Spark session for the module.
 """
 
 from __future__ import annotations
 
-import os
+import json
 import shutil
 import time
 from datetime import UTC, date, datetime
 
 import duckdb
 import pytest
-from test_dbt_support import load_raw
+from test_dbt_support import load_raw, outputs_of
 
 from parking_warehouse.errors import ParkingWarehouseError
 from parking_warehouse.generator import generate_database
@@ -28,13 +29,11 @@ pytestmark = pytest.mark.slow
 D = date(2026, 3, 29)  # Europe/Berlin springs forward: a 23-hour day
 TZ = "Europe/Berlin"
 LOADED_AT = datetime(2026, 3, 30, 3, 0, tzinfo=UTC)
-# the layers that build on Spark so far, as dbt selectors, and the schemas they fill
-SPARK_LAYERS = "path:models/staging path:models/quarantine path:models/marts/core"
-SCHEMAS = ("staging", "quarantine", "core")
-# in those schemas, but part of the operator KPIs (marts), which do not build on Spark yet
-NOT_YET_ON_SPARK = {"int_sessions__kpi_days"}
-# stamped with the build's own start time: differs between any two builds
-BUILD_STAMP = "_built_at"
+SCHEMAS = ("staging", "quarantine", "core", "marts")
+# columns whose values belong to one build or one engine: the build's own start time, and the
+# fingerprints the incremental models compare with their own earlier values (DuckDB's hash();
+# a Spark build is a full build and leaves values no DuckDB build takes for its own)
+ENGINE_SPECIFIC = {"_built_at", "_inputs_fingerprint", "payments_hash"}
 
 
 @pytest.fixture(scope="module")
@@ -53,18 +52,9 @@ def engines(tmp_path_factory):
 
     options = SparkOptions(master="local[2]", warehouse_dir=folder / "spark_warehouse",
                            driver_memory="1g")
-    previous = os.environ.get("DBT_INDIRECT_SELECTION")
-    # a test of a layer that is not built yet (a mart) is left out, not run against nothing
-    os.environ["DBT_INDIRECT_SELECTION"] = "cautious"
-    try:
-        started = time.perf_counter()
-        spark_build = build_models(spark, run_date=D, timezone=TZ, select=SPARK_LAYERS, spark=options)
-        spark_seconds = time.perf_counter() - started
-    finally:
-        if previous is None:
-            os.environ.pop("DBT_INDIRECT_SELECTION", None)
-        else:
-            os.environ["DBT_INDIRECT_SELECTION"] = previous
+    started = time.perf_counter()
+    spark_build = build_models(spark, run_date=D, timezone=TZ, spark=options)
+    spark_seconds = time.perf_counter() - started
     session = start_session(options)
     # staging is not loaded back by a build (nothing after the build reads it): load it here
     load_built_tables(session, spark, options, schemas=("staging",))
@@ -91,8 +81,7 @@ def test_every_layer_built_on_spark_has_the_same_relations(engines):
     duck, spark, _, _ = engines
     for schema in SCHEMAS:
         assert _relations(duck, schema), schema
-        expected = [name for name in _relations(duck, schema) if name not in NOT_YET_ON_SPARK]
-        assert _relations(spark, schema) == expected, schema
+        assert _relations(spark, schema) == _relations(duck, schema), schema
 
 
 @pytest.mark.parametrize("schema", SCHEMAS)
@@ -103,8 +92,10 @@ def test_spark_and_duckdb_build_identical_tables(engines, schema):
         con.execute(f"attach '{spark}' as spark (read_only)")
         for table in _relations(spark, schema):
             ours, theirs = f"{schema}.{table}", f"spark.{schema}.{table}"
-            assert _columns(con, theirs) == _columns(con, ours), ours
-            kept = ", ".join(f'"{name}"' for name, _ in _columns(con, ours) if name != BUILD_STAMP)
+            compared = [column for column in _columns(con, ours) if column[0] not in ENGINE_SPECIFIC]
+            assert [column for column in _columns(con, theirs) if column[0] not in ENGINE_SPECIFIC] \
+                == compared, ours
+            kept = ", ".join(f'"{name}"' for name, _ in compared)
             for left, right in ((ours, theirs), (theirs, ours)):
                 extra = con.execute(
                     f"select * from (select {kept} from {left} except all select {kept} from {right}) "
@@ -116,6 +107,22 @@ def test_spark_and_duckdb_build_identical_tables(engines, schema):
         con.close()
 
 
+def test_the_nine_outputs_and_the_operator_kpis_are_identical(engines):
+    from parking_warehouse.reports.outputs import build_operator_outputs
+
+    duck, spark, _, _ = engines
+    assert outputs_of(spark, TZ) == outputs_of(duck, TZ)
+    operator = {}
+    for warehouse in (duck, spark):
+        con = duckdb.connect(str(warehouse), read_only=True)
+        try:
+            operator[warehouse] = json.loads(json.dumps(build_operator_outputs(con, timezone=TZ)))
+        finally:
+            con.close()
+    assert operator[spark] == operator[duck]
+    assert operator[duck]
+
+
 def test_the_dirty_and_dst_source_reaches_every_layer(engines):
     """The comparison means something: quarantine holds rows and the DST day has sessions."""
     duck, _, _, _ = engines
@@ -124,6 +131,8 @@ def test_the_dirty_and_dst_source_reaches_every_layer(engines):
         assert con.execute("select count(*) from quarantine.quarantined_rows").fetchone()[0] > 0
         assert con.execute("select count(*) from core.fct_parking_sessions "
                            "where entry_date_local = ?", [D]).fetchone()[0] > 0
+        # 92 quarter hours on the 23-hour day
+        assert con.execute("select count(distinct \"at\") from marts.occupancy_timeline").fetchone()[0] == 92
     finally:
         con.close()
 
