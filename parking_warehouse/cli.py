@@ -57,11 +57,12 @@ def _cmd_extract(args) -> None:
 
 
 def _cmd_build(args) -> None:
+    from parking_warehouse.spark_engine import spark_options
     from parking_warehouse.transform import build_models
 
     settings = settings_from_args(args)
     print(build_models(settings.warehouse, run_date=args.date, timezone=settings.timezone,
-                       full_refresh=args.full_refresh))
+                       full_refresh=args.full_refresh, spark=spark_options(settings)))
 
 
 def _cmd_validate(args) -> None:
@@ -134,7 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
     build = commands.add_parser("build", help="dbt build of staging, core and marts for run date D")
     build.add_argument("--date", type=_iso_date, required=True, help="operator-local run date D")
     build.add_argument("--full-refresh", action="store_true", help="rebuild incremental models from scratch")
-    add_settings_flags(build, fields=("timezone", "warehouse"))
+    add_settings_flags(build, fields=("timezone", "warehouse", "engine"))
     build.set_defaults(handler=_cmd_build)
 
     validate = commands.add_parser("validate", help="run a Great Expectations suite against the warehouse")
@@ -145,7 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="the whole daily pipeline for D, without Airflow")
     run.add_argument("--date", type=_iso_date, required=True, help="operator-local run date D")
-    add_settings_flags(run)
+    add_settings_flags(run, fields=("timezone", "source", "warehouse", "reports_dir", "engine"))
     run.set_defaults(handler=_cmd_run)
 
     rollback = commands.add_parser("rollback", help="put back an earlier published warehouse")

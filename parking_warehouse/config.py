@@ -22,7 +22,12 @@ _ENVIRONMENT = {
     "warehouse": ("PARKING_WAREHOUSE", str(REPO_ROOT / "warehouse.duckdb")),
     "reports_dir": ("PARKING_REPORTS_DIR", str(REPO_ROOT / "reports")),
     "start_date": ("PARKING_START_DATE", DEFAULT_START_DATE.isoformat()),
+    "engine": ("PARKING_ENGINE", "duckdb"),
+    "spark_master": ("PARKING_SPARK_MASTER", "local[2]"),
+    "spark_warehouse_dir": ("PARKING_SPARK_WAREHOUSE_DIR", None),  # None: <state dir>/spark
+    "spark_driver_memory": ("PARKING_SPARK_DRIVER_MEMORY", "2g"),
 }
+ENGINES = ("duckdb", "spark")
 
 
 @dataclass(frozen=True)
@@ -32,6 +37,12 @@ class Settings:
     warehouse: Path
     reports_dir: Path
     start_date: date = DEFAULT_START_DATE  # the first D the Airflow schedule covers (catch-up starts here)
+    # the engine dbt builds with (docs/scale-out.md): duckdb, or spark (dbt-spark, then the
+    # built tables are loaded back into the DuckDB working copy)
+    engine: str = "duckdb"
+    spark_master: str = "local[2]"
+    spark_warehouse_dir: Path | None = None  # None: `spark/` in the warehouse's state directory
+    spark_driver_memory: str = "2g"
 
     @classmethod
     def resolve(cls, flags: dict | None = None, environ: dict | None = None) -> Settings:
@@ -53,6 +64,11 @@ class Settings:
             warehouse=Path(values["warehouse"]).expanduser().resolve(),
             reports_dir=Path(values["reports_dir"]).expanduser().resolve(),
             start_date=_parse_start_date(values["start_date"]),
+            engine=_parse_engine(values["engine"]),
+            spark_master=values["spark_master"],
+            spark_warehouse_dir=(Path(values["spark_warehouse_dir"]).expanduser().resolve()
+                                 if values["spark_warehouse_dir"] else None),
+            spark_driver_memory=values["spark_driver_memory"],
         )
         settings.check_timezone()
         return settings
@@ -65,6 +81,13 @@ class Settings:
                 f"time zone {self.timezone!r} (--timezone / PARKING_TIMEZONE) is not an IANA "
                 "time-zone name such as 'Europe/Berlin' or 'UTC'"
             ) from None
+
+    @property
+    def spark_dir(self) -> Path:
+        """Spark's warehouse directory: its tables (Parquet) and the raw layer exported for it."""
+        if self.spark_warehouse_dir is not None:
+            return self.spark_warehouse_dir
+        return self.warehouse.parent / f".{self.warehouse.stem}" / "spark"
 
     def with_source(self, source: str) -> Settings:
         return replace(self, source=source)
@@ -88,6 +111,15 @@ def _parse_start_date(value: str | date) -> date:
         ) from None
 
 
+def _parse_engine(value: str) -> str:
+    engine = str(value).strip().lower()
+    if engine not in ENGINES:
+        raise ParkingWarehouseError(
+            f"engine {value!r} (--engine / PARKING_ENGINE) is not one of {', '.join(ENGINES)}"
+        )
+    return engine
+
+
 def add_settings_flags(parser, *, fields=("timezone", "source", "warehouse", "reports_dir")) -> None:
     """Add the shared configuration flags to an argparse parser (defaults stay None)."""
     helps = {
@@ -97,6 +129,8 @@ def add_settings_flags(parser, *, fields=("timezone", "source", "warehouse", "re
         "reports_dir": "folder for report runs (env PARKING_REPORTS_DIR, default ./reports)",
         "start_date": "first day D the Airflow schedule covers, YYYY-MM-DD "
                       f"(env PARKING_START_DATE, default {DEFAULT_START_DATE.isoformat()})",
+        "engine": "engine dbt builds with: duckdb or spark (env PARKING_ENGINE, default duckdb; "
+                  "docs/scale-out.md)",
     }
     for field in fields:
         parser.add_argument("--" + field.replace("_", "-"), dest=field, default=None, help=helps[field])

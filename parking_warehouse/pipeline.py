@@ -96,12 +96,14 @@ def build_step(run: Run) -> str:
     from parking_warehouse.errors import ParkingWarehouseError
     from parking_warehouse.reports.dbt_docs import generate_dbt_docs
     from parking_warehouse.reports.store import store_scheduled_reports
+    from parking_warehouse.spark_engine import spark_options
     from parking_warehouse.transform import build_models
 
     timezone = run.settings.timezone
     with run.lock():
         with publish.working_copy_for_dbt(run.settings.warehouse, run.run_id) as dbt_path:
-            result = build_models(dbt_path, run_date=run.run_date, timezone=timezone)
+            result = build_models(dbt_path, run_date=run.run_date, timezone=timezone,
+                                  spark=spark_options(run.settings))
             try:  # documentation only: a failure here must not hold back the day's data
                 page = generate_dbt_docs(dbt_path, run.settings.reports_dir / "dbt_docs",
                                          run_date=run.run_date, timezone=timezone)

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from parking_warehouse import REPO_ROOT
 from parking_warehouse.errors import ParkingWarehouseError
+from parking_warehouse.spark_engine import SparkOptions
 
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 WAREHOUSE_ENV = "PARKING_DBT_WAREHOUSE"
@@ -79,8 +80,12 @@ def build_models(
     timezone: str,
     full_refresh: bool = False,
     select: str | None = None,
+    spark: SparkOptions | None = None,
 ) -> BuildResult:
     """`dbt build` of the project against `warehouse` for operator-local date `run_date`.
+
+    With `spark` (the Spark engine, docs/scale-out.md), dbt-spark builds from warehouse's raw
+    layer, exported to Spark, into Spark tables under spark.warehouse_dir: always a full build.
 
     Raises ParkingWarehouseError naming each failing model or test.
     """
@@ -115,17 +120,26 @@ def build_models(
         args += ["--select", select]
 
     started = time.perf_counter()
+    extra_environment = {}
+    if spark is not None:
+        args += ["--target", "spark"]
+        extra_environment = spark.environment()
+        session = _prepare_spark(warehouse, spark)
     try:
-        with dbt_environment(warehouse, run_date=run_date, timezone=timezone):
+        with dbt_environment(warehouse, run_date=run_date, timezone=timezone, extra=extra_environment):
             outcome = dbtRunner().invoke(args)
     finally:
         release_warehouse()
-    seconds = time.perf_counter() - started
 
     nodes = tuple(_node_results(outcome.result))
     failures = [node for node in nodes if node.status in ("error", "fail")]
     if failures or not outcome.success:
         raise ParkingWarehouseError(_failure_message(run_date, warehouse, failures, outcome.exception))
+    if spark is not None:
+        from parking_warehouse.spark_engine import load_built_tables
+
+        load_built_tables(session, warehouse, spark)
+    seconds = time.perf_counter() - started
     return BuildResult(run_date=run_date, timezone=timezone, full_refresh=full_refresh,
                        seconds=seconds, nodes=nodes)
 
@@ -136,7 +150,8 @@ def dbt_work_dir(warehouse: Path) -> Path:
 
 
 @contextlib.contextmanager
-def dbt_environment(warehouse: Path, *, run_date: date, timezone: str) -> Iterator[None]:
+def dbt_environment(warehouse: Path, *, run_date: date, timezone: str,
+                    extra: dict[str, str] | None = None) -> Iterator[None]:
     """The environment the dbt project reads: the warehouse file and DuckDB's memory and thread
     budget (profiles.yml), the run parameters D and time zone (macros/time.sql). Environment,
     not --vars: dbt parses the whole project again whenever --vars change, and D changes
@@ -146,7 +161,7 @@ def dbt_environment(warehouse: Path, *, run_date: date, timezone: str) -> Iterat
     values = {WAREHOUSE_ENV: str(warehouse), RUN_DATE_ENV: run_date.isoformat(),
               TIMEZONE_ENV: timezone,
               duckdb_resources.MEMORY_LIMIT_ENV: duckdb_resources.memory_limit(),
-              duckdb_resources.THREADS_ENV: str(duckdb_resources.threads())}
+              duckdb_resources.THREADS_ENV: str(duckdb_resources.threads()), **(extra or {})}
     previous = {name: os.environ.get(name) for name in values}
     os.environ.update(values)
     try:
@@ -171,6 +186,16 @@ def release_warehouse() -> None:
         DuckDBConnectionManager._ENV = None
     if environment is not None:
         environment.close()
+
+
+def _prepare_spark(warehouse: Path, spark: SparkOptions):
+    """The Spark session dbt-spark will reuse, emptied, with warehouse's raw layer registered."""
+    from parking_warehouse import spark_engine
+
+    session = spark_engine.start_session(spark)
+    spark_engine.reset_warehouse_dir(session, spark)
+    spark_engine.export_raw_layer(session, warehouse, spark)
+    return session
 
 
 def _check_raw_layer(warehouse: Path) -> None:

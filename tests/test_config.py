@@ -69,3 +69,23 @@ def test_cli_rejects_a_malformed_date(capsys):
     with pytest.raises(SystemExit):
         main(["build", "--date", "2026-13-01"])
     assert "YYYY-MM-DD" in capsys.readouterr().err
+
+
+def test_engine_is_duckdb_unless_spark_is_chosen(tmp_path):
+    settings = Settings.resolve({"warehouse": str(tmp_path / "w.duckdb")}, environ={})
+    assert settings.engine == "duckdb"
+    assert settings.spark_master == "local[2]"
+    assert settings.spark_dir == tmp_path / ".w" / "spark"  # beside the working copies
+
+    environ = {"PARKING_ENGINE": "spark", "PARKING_SPARK_MASTER": "spark://head:7077",
+               "PARKING_SPARK_WAREHOUSE_DIR": str(tmp_path / "shared"),
+               "PARKING_SPARK_DRIVER_MEMORY": "8g"}
+    settings = Settings.resolve({}, environ=environ)
+    assert (settings.engine, settings.spark_master, settings.spark_dir, settings.spark_driver_memory) \
+        == ("spark", "spark://head:7077", tmp_path / "shared", "8g")
+    assert Settings.resolve({"engine": "duckdb"}, environ=environ).engine == "duckdb"  # the flag wins
+
+
+def test_unknown_engine_is_refused_with_its_name():
+    with pytest.raises(ParkingWarehouseError, match="engine 'postgres'.*duckdb, spark"):
+        Settings.resolve({}, environ={"PARKING_ENGINE": "postgres"})

@@ -33,7 +33,15 @@
 
 {#- The stamp a model writes on the rows it (re)builds in this invocation. -#}
 {% macro build_stamp() -%}
+    {{ return(adapter.dispatch('build_stamp', 'parking_warehouse')()) }}
+{%- endmacro %}
+
+{% macro duckdb__build_stamp() -%}
     cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}+00' as timestamptz)
+{%- endmacro %}
+
+{% macro spark__build_stamp() -%}
+    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as timestamp)
 {%- endmacro %}
 
 {#- Rows of an upstream incremental model (re)built since this model last took rows in. -#}

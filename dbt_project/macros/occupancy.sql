@@ -9,12 +9,12 @@
 
 {#- The index of the first grid instant at or after `us` (microseconds since the epoch, >= 0). -#}
 {% macro first_instant_at_or_after(us) -%}
-    (({{ us }} + {{ quarter_hour_us() }} - 1) // {{ quarter_hour_us() }})
+    ({{ int_div(us ~ " + " ~ quarter_hour_us() ~ " - 1", quarter_hour_us()) }})
 {%- endmacro %}
 
 {#- The instant (timestamptz) of grid index `index`. -#}
 {% macro instant_of(index) -%}
-    to_timestamp(cast({{ index }} as bigint) * 900)
+    {{ instant_from_epoch_seconds("cast(" ~ index ~ " as bigint) * 900") }}
 {%- endmacro %}
 
 {#- The intervals [start_us, end_us) of `relation` reduced so that, per `partition_by` (a slot,

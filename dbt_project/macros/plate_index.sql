@@ -6,6 +6,14 @@
     vehicle_analytics__dbt_backup does not exist". So the index goes before any model starts,
     in its own committed statement, and only when a full refresh rebuilds that model. -#}
 {% macro drop_plate_index_before_full_refresh() -%}
+    {{ return(adapter.dispatch('drop_plate_index_before_full_refresh', 'parking_warehouse')()) }}
+{%- endmacro %}
+
+{#- Spark's tables have no indexes. -#}
+{% macro default__drop_plate_index_before_full_refresh() -%}
+{%- endmacro %}
+
+{% macro duckdb__drop_plate_index_before_full_refresh() -%}
     {%- if execute and flags.FULL_REFRESH
         and 'model.parking_warehouse.vehicle_analytics' in selected_resources -%}
         drop index if exists marts.vehicle_analytics_vehicle_number

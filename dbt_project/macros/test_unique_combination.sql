@@ -1,7 +1,9 @@
 {#- The combination of `columns` is unique in the model (without the dbt_utils package). -#}
 {% test unique_combination_of_columns(model, columns) %}
-select {{ columns | join(', ') }}, count(*) as occurrences
+{%- set quoted = [] -%}
+{%- for column in columns %}{% do quoted.append(adapter.quote(column)) %}{% endfor -%}
+select {{ quoted | join(', ') }}, count(*) as occurrences
 from {{ model }}
-group by {{ columns | join(', ') }}
+group by {{ quoted | join(', ') }}
 having count(*) > 1
 {% endtest %}

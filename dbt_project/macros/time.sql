@@ -29,7 +29,17 @@
 
 {#- The instant (timestamptz) at which local date `date_sql` begins. -#}
 {% macro local_midnight(date_sql) -%}
+    {{ return(adapter.dispatch('local_midnight', 'parking_warehouse')(date_sql)) }}
+{%- endmacro %}
+
+{% macro duckdb__local_midnight(date_sql) -%}
     timezone({{ tz() }}, cast({{ date_sql }} as timestamp))
+{%- endmacro %}
+
+{#- Spark: TIMESTAMP is an instant (the session zone is UTC); to_utc_timestamp reads a wall
+    clock in the zone. -#}
+{% macro spark__local_midnight(date_sql) -%}
+    to_utc_timestamp(cast({{ date_sql }} as timestamp), {{ tz() }})
 {%- endmacro %}
 
 {#- T: the as-of instant, D+1 00:00 local. -#}
@@ -44,5 +54,14 @@
 
 {#- The local wall-clock time (timestamp without zone) of an instant. -#}
 {% macro to_local(column) -%}
+    {{ return(adapter.dispatch('to_local', 'parking_warehouse')(column)) }}
+{%- endmacro %}
+
+{% macro duckdb__to_local(column) -%}
     timezone({{ tz() }}, {{ column }})
+{%- endmacro %}
+
+{#- Spark: the wall clock as TIMESTAMP_NTZ, DuckDB's TIMESTAMP (read in the UTC session zone). -#}
+{% macro spark__to_local(column) -%}
+    cast(from_utc_timestamp({{ column }}, {{ tz() }}) as timestamp_ntz)
 {%- endmacro %}

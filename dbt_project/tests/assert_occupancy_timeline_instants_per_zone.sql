@@ -6,16 +6,16 @@ with
 timeline as (select * from {{ ref('occupancy_timeline') }}),
 
 expected as (
-    select (epoch_us({{ as_of_t() }}) - epoch_us({{ day_start() }})) // 900000000 as instants
+    select {{ int_div(epoch_us(as_of_t()) ~ " - " ~ epoch_us(day_start()), "900000000") }} as instants
 ),
 
 per_zone as (
     select
         zone_id,
         count(*) as instants,
-        count(distinct "at") as distinct_instants,
-        min("at") as first_at,
-        max("at") as last_at
+        count(distinct {{ adapter.quote('at') }}) as distinct_instants,
+        min({{ adapter.quote('at') }}) as first_at,
+        max({{ adapter.quote('at') }}) as last_at
     from timeline
     group by zone_id
 )

@@ -11,8 +11,8 @@ sessions as (select * from {{ ref('int_sessions__as_of_t') }}),
 
 bounds as (
     select
-        epoch_us({{ local_midnight(run_date() ~ " - 27") }}) as from_us,
-        epoch_us({{ as_of_t() }}) as to_us
+        {{ epoch_us(local_midnight(run_date() ~ " - 27")) }} as from_us,
+        {{ epoch_us(as_of_t()) }} as to_us
 ),
 
 counted_zones as (
@@ -38,15 +38,15 @@ stays as (
         counted_slots.zone_id,
         sessions.slot_id,
         sessions.session_id,
-        greatest(epoch_us(sessions.entry_at), bounds.from_us) as start_us,
-        least(coalesce(epoch_us(sessions.exit_at), bounds.to_us), bounds.to_us) as end_us
+        greatest({{ epoch_us('sessions.entry_at') }}, bounds.from_us) as start_us,
+        least(coalesce({{ epoch_us('sessions.exit_at') }}, bounds.to_us), bounds.to_us) as end_us
     from sessions
     inner join counted_slots
         on sessions.slot_id = counted_slots.slot_id
     cross join bounds
     where sessions.status <> 'cancelled'
-        and epoch_us(sessions.entry_at) < bounds.to_us
-        and (sessions.exit_at is null or epoch_us(sessions.exit_at) > bounds.from_us)
+        and {{ epoch_us('sessions.entry_at') }} < bounds.to_us
+        and (sessions.exit_at is null or {{ epoch_us('sessions.exit_at') }} > bounds.from_us)
 ),
 
 merged as (
@@ -58,9 +58,10 @@ events as (
 ),
 
 instants as (
-    select range as instant_index
-    from bounds,
-        range(bounds.from_us // {{ quarter_hour_us() }}, bounds.to_us // {{ quarter_hour_us() }})
+    select grid.instant_index
+    from bounds
+    {{ lateral_integer_series(int_div('bounds.from_us', quarter_hour_us()),
+                              int_div('bounds.to_us', quarter_hour_us()), 'grid', 'instant_index') }}
 ),
 
 final as (
@@ -69,7 +70,7 @@ final as (
         counted_zones.zone_name,
         coalesce(zone_slots.total_slots, 0) as total_slots,
         instants.instant_index,
-        {{ instant_of('instants.instant_index') }} as "at",
+        {{ instant_of('instants.instant_index') }} as {{ adapter.quote('at') }},
         cast(sum(coalesce(events.delta, 0)) over (
             partition by counted_zones.zone_id
             order by instants.instant_index

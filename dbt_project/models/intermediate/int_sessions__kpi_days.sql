@@ -14,7 +14,7 @@
 -- depends_on: {{ ref('int_sessions__checked') }} {{ ref('quarantined_sessions') }}
 {{
     config(
-        materialized='incremental',
+        materialized=incremental_materialization(),
         unique_key='session_id',
         incremental_strategy='delete+insert',
         on_schema_change='fail',
@@ -30,7 +30,7 @@ payments as (select * from {{ ref('fct_payments') }}),
 {% set since = run_query(
     "select strftime(timezone('UTC', coalesce(max(_built_at), timestamptz '1970-01-01 00:00:00+00')), "
     ~ "'%Y-%m-%d %H:%M:%S.%f+00') from " ~ this).rows[0][0] if execute else '1970-01-01 00:00:00+00' %}
-candidates as materialized (
+candidates as {{ materialized_cte() }} (
     select session_id from sessions
     where _built_at > timestamptz '{{ since }}'
     union
@@ -54,7 +54,7 @@ payment_summary as (
     select
         session_id,
         -- order-independent: the same payments give the same hash
-        sum(hash(payment_id, status, amount, paid_at, created_at)) as payments_hash,
+        sum({{ payment_fingerprint(['payment_id', 'status', 'amount', 'paid_at', 'created_at']) }}) as payments_hash,
         -- the span, not the list, of the days: a list per session costs more than the few days
         -- a span adds (a payment settled days after its stay)
         least(min(created_date_local), min(paid_date_local)) as payment_first_day,

@@ -6,7 +6,7 @@
 -- deleted) or when it shares a transaction id with a changed payment.
 {{
     config(
-        materialized='incremental',
+        materialized=incremental_materialization(),
         unique_key='payment_id',
         incremental_strategy='delete+insert',
         on_schema_change='fail',
@@ -21,14 +21,14 @@ sessions as (select * from {{ ref('int_sessions__checked') }}),
 {% if is_incremental() %}
 
 -- (materialized: each of these is read more than once)
-changed_rows as materialized (
+changed_rows as {{ materialized_cte() }} (
     select *
     from raw_payments
     where {{ raw_rows_changed_since_last_build() }}
 ),
 
 -- the transaction ids the changed rows hold now, and held before
-touched_keys as materialized (
+touched_keys as {{ materialized_cte() }} (
     select trim(transaction_id) as transaction_key
     from changed_rows
     where transaction_id is not null
@@ -44,11 +44,11 @@ touched_keys as materialized (
 -- come first, from two narrow inner joins with the small sets, then the rows by id. (With
 -- `column in (small set)` on a 10M-row column, here and below, DuckDB built its hash table on
 -- the 10M-row side; the ids of recheck_ids are few and are looked up once.)
-retyped_sessions as materialized (
+retyped_sessions as {{ materialized_cte() }} (
     select session_id from sessions where _built_at = {{ build_stamp() }}
 ),
 
-recheck_ids as materialized (
+recheck_ids as {{ materialized_cte() }} (
     select checked.payment_id
     from {{ this }} as checked
     inner join retyped_sessions
@@ -60,7 +60,7 @@ recheck_ids as materialized (
         on checked.transaction_key = touched_keys.transaction_key
 ),
 
-rechecked as materialized (
+rechecked as {{ materialized_cte() }} (
     select *
     from {{ this }}
     where payment_id in (select payment_id from recheck_ids)
@@ -88,7 +88,7 @@ parsed as (
     from {% if is_incremental() %}changed_rows{% else %}raw_payments{% endif %}
 ),
 
-typed as materialized (
+typed as {{ materialized_cte() }} (
     select
         payment_id,
         session_id,

@@ -4,7 +4,7 @@
 -- quarantined_sessions.
 {{
     config(
-        materialized='incremental',
+        materialized=incremental_materialization(),
         unique_key='session_id',
         incremental_strategy='delete+insert',
         on_schema_change='fail',

@@ -3,7 +3,7 @@
 -- Incremental like int_sessions__checked (there are millions of them).
 {{
     config(
-        materialized='incremental',
+        materialized=incremental_materialization(),
         unique_key='vehicle_id',
         incremental_strategy='delete+insert',
         on_schema_change='fail',

@@ -20,7 +20,7 @@ trusted as (
         checked.updated_at,
         checked._built_at
     from checked
-    anti join quarantined
+    {{ anti_join() }} quarantined
         on checked.payment_id = quarantined.payment_id
     where not checked.is_deleted
 )

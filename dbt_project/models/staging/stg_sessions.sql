@@ -19,7 +19,7 @@ trusted as (
         checked.updated_at,
         checked._built_at
     from checked
-    anti join quarantined
+    {{ anti_join() }} quarantined
         on checked.session_id = quarantined.session_id
     where not checked.is_deleted
 )

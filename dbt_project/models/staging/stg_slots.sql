@@ -16,7 +16,7 @@ trusted as (
         {{ to_local('checked.created_at') }} as created_at_local,
         checked.updated_at
     from checked
-    anti join quarantined
+    {{ anti_join() }} quarantined
         on checked.slot_id = quarantined.slot_id
     where not checked.is_deleted
 )

@@ -15,7 +15,7 @@ trusted as (
         checked.last_login_at,
         checked.updated_at
     from checked
-    anti join quarantined
+    {{ anti_join() }} quarantined
         on checked.user_id = quarantined.user_id
     where not checked.is_deleted
 )

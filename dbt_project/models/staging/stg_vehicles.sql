@@ -13,7 +13,7 @@ trusted as (
         checked.created_at,
         checked.updated_at
     from checked
-    anti join quarantined
+    {{ anti_join() }} quarantined
         on checked.vehicle_id = quarantined.vehicle_id
     where not checked.is_deleted
 )

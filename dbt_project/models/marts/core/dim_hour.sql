@@ -2,14 +2,14 @@
 with
 
 hours as (
-    select cast(range as integer) as hour
-    from range(24)
+    select cast(hour as integer) as hour
+    from {{ integer_series(0, 24, 'hours_of_day', 'hour') }}
 ),
 
 final as (
     select
         hour,
-        lpad(cast(hour as varchar), 2, '0') || ':00-' || lpad(cast((hour + 1) % 24 as varchar), 2, '0') || ':00'
+        lpad(cast(hour as string), 2, '0') || ':00-' || lpad(cast((hour + 1) % 24 as string), 2, '0') || ':00'
             as hour_label,
         case
             when hour < 6 then 'night'

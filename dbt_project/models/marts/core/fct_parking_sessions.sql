@@ -5,7 +5,7 @@
 -- depends_on: {{ ref('quarantined_sessions') }} {{ ref('int_sessions__checked') }} {{ ref('int_payments__checked') }}
 {{
     config(
-        materialized='incremental',
+        materialized=incremental_materialization(),
         unique_key='session_id',
         incremental_strategy='delete+insert',
         on_schema_change='fail',
@@ -28,13 +28,13 @@ with
 
 {% if is_incremental() %}
 -- the trusted sessions missing from the table (ids only: cheap to compare)
-missing as materialized (
+missing as {{ materialized_cte() }} (
     select session_id from {{ ref('stg_sessions') }}
-    anti join {{ this }} using (session_id)
+    {{ anti_join() }} {{ this }} using (session_id)
 ),
 {% endif %}
 
-sessions as materialized (
+sessions as {{ materialized_cte() }} (
     select
         session_id,
         slot_id,
@@ -74,13 +74,14 @@ payment_summary as (
         session_id,
         count(*) as payment_count,
         count(*) filter (where status = 'completed') as completed_payment_count,
-        coalesce(sum(amount) filter (where status = 'completed'), 0) as amount_paid,
-        coalesce(sum(amount) filter (where status = 'refunded'), 0) as amount_refunded,
+        -- (the cast: DuckDB's sum of DECIMAL(10,2) is DECIMAL(38,2), Spark's DECIMAL(20,2))
+        cast(coalesce(sum(amount) filter (where status = 'completed'), 0) as decimal(38, 2)) as amount_paid,
+        cast(coalesce(sum(amount) filter (where status = 'refunded'), 0) as decimal(38, 2)) as amount_refunded,
         -- the latest payment by created_at, then id: one ordering key for arg_max
-        arg_max(
-            {'payment_id': payment_id, 'status': status, 'payment_method': payment_method},
-            cast(epoch_us(created_at) as hugeint) * 18446744073709551616 + payment_id
-        ) as latest_payment
+        {{ arg_max_by(
+            struct_of({'payment_id': 'payment_id', 'status': 'status', 'payment_method': 'payment_method'}),
+            micros_then_id(epoch_us('created_at'), 'payment_id')
+        ) }} as latest_payment
     from payments
     group by session_id
 ),

@@ -4,7 +4,7 @@
 -- depends_on: {{ ref('quarantined_payments') }} {{ ref('int_sessions__checked') }} {{ ref('int_payments__checked') }}
 {{
     config(
-        materialized='incremental',
+        materialized=incremental_materialization(),
         unique_key='payment_id',
         incremental_strategy='delete+insert',
         on_schema_change='fail',
@@ -28,13 +28,13 @@ with
 
 {% if is_incremental() %}
 -- the trusted payments missing from the table (ids only: cheap to compare)
-missing as materialized (
+missing as {{ materialized_cte() }} (
     select payment_id from {{ ref('stg_payments') }}
-    anti join {{ this }} using (payment_id)
+    {{ anti_join() }} {{ this }} using (payment_id)
 ),
 {% endif %}
 
-payments as materialized (
+payments as {{ materialized_cte() }} (
     select
         payment_id,
         session_id,

@@ -18,8 +18,9 @@ latest_completed as (
 latest_payment as (
     select
         session_id,
-        arg_max(status_at_t, {'created_at': created_at, 'payment_id': payment_id}) as payment_status,
-        arg_max(payment_method, {'created_at': created_at, 'payment_id': payment_id})
+        {{ arg_max_by('status_at_t', struct_of({'created_at': 'created_at', 'payment_id': 'payment_id'})) }}
+            as payment_status,
+        {{ arg_max_by('payment_method', struct_of({'created_at': 'created_at', 'payment_id': 'payment_id'})) }}
             as payment_method
     from payments
     where session_id in (select session_id from latest_completed)

@@ -8,13 +8,13 @@ final as (
     select
         zone_id,
         zone_name,
-        "at",
+        {{ adapter.quote('at') }},
         occupied_slots,
         total_slots,
         {{ rate_percent('occupied_slots', 'total_slots') }} as occupancy_rate
     from instants
-    where "at" >= {{ day_start() }}
+    where {{ adapter.quote('at') }} >= {{ day_start() }}
 )
 
 select * from final
-order by zone_id, "at"
+order by zone_id, {{ adapter.quote('at') }}

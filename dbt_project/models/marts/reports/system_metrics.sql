@@ -2,7 +2,7 @@
 -- rebuilt from scratch by --full-refresh (it holds the history of past runs).
 {{
     config(
-        materialized='incremental',
+        materialized=incremental_materialization(),
         unique_key='run_date',
         incremental_strategy='delete+insert',
         full_refresh=false,
@@ -17,7 +17,7 @@ dashboard as (select * from {{ ref('dashboard_summary') }}),
 final as (
     select
         run_date,
-        as_of as "timestamp",
+        as_of as {{ adapter.quote('timestamp') }},
         total_slots,
         occupied_slots,
         available_slots,

@@ -12,16 +12,17 @@
 -- depends_on: {{ ref('quarantined_sessions') }} {{ ref('quarantined_payments') }} {{ ref('fct_parking_sessions') }} {{ ref('fct_payments') }}
 {{
     config(
-        materialized='incremental',
+        materialized=incremental_materialization(),
         unique_key='vehicle_id',
         incremental_strategy='delete+insert',
         on_schema_change='fail',
         post_hook=[
-            "delete from {{ this }}
+            "{% if is_incremental() %}
+            delete from {{ this }}
             where total_visits = 0
-                or vehicle_id not in (select vehicle_id from {{ ref('dim_vehicles') }})",
-            "create index if not exists vehicle_analytics_vehicle_number
-            on {{ this }} (vehicle_number)",
+                or vehicle_id not in (select vehicle_id from {{ ref('dim_vehicles') }})
+            {% endif %}",
+            "{{ create_index_if_missing('vehicle_analytics_vehicle_number', this, 'vehicle_number') }}",
         ],
     )
 }}
@@ -49,7 +50,7 @@ slots as (select * from {{ ref('dim_slots') }}),
 zones as (select * from {{ ref('dim_zones') }}),
 
 {% if not recompute_all %}
-affected as materialized (
+affected as {{ materialized_cte() }} (
     select vehicle_id from {{ ref('fct_parking_sessions') }}
     where _built_at > timestamptz '{{ last_built }}'
         or (entry_at > timestamptz '{{ last_t }}' and entry_at <= {{ as_of_t() }})
@@ -109,7 +110,7 @@ visit_summary as (
         min(visits_by_zone.first_visit) as first_visit,
         max(visits_by_zone.last_visit) as last_visit,
         -- most visits first, then the zone name in alphabetical order
-        arg_max(zone_ranks.zone_name, visits_by_zone.visits * 1000000 - zone_ranks.name_rank)
+        {{ arg_max_by('zone_ranks.zone_name', 'visits_by_zone.visits * 1000000 - zone_ranks.name_rank') }}
             as preferred_zone
     from visits_by_zone
     inner join zone_ranks
@@ -163,4 +164,8 @@ final as (
 )
 
 select * from final
+{% if not is_incremental() %}
+-- (a full build keeps vehicles with visits only: what the post-hook leaves after a daily run)
+where total_visits > 0
+{% endif %}
 

@@ -4,7 +4,7 @@ with
 
 sessions as (select * from {{ ref('int_sessions__as_of_t') }}),
 
-recent_visits as materialized (
+recent_visits as {{ materialized_cte() }} (
     select
         vehicle_id,
         entry_date_local

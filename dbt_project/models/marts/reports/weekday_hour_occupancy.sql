@@ -8,20 +8,21 @@ hours as (select * from {{ ref('dim_hour') }}),
 
 bounds as (
     select
-        epoch_us({{ local_midnight(run_date() ~ " - 27") }}) as from_us,
-        epoch_us({{ as_of_t() }}) as to_us
+        {{ epoch_us(local_midnight(run_date() ~ " - 27")) }} as from_us,
+        {{ epoch_us(as_of_t()) }} as to_us
 ),
 
 -- every instant of the 28 days, whether or not any zone is counted
 grid as (
-    select {{ to_local(instant_of('range')) }} as at_local
-    from bounds,
-        range(bounds.from_us // {{ quarter_hour_us() }}, bounds.to_us // {{ quarter_hour_us() }})
+    select {{ to_local(instant_of('grid_index.instant_index')) }} as at_local
+    from bounds
+    {{ lateral_integer_series(int_div('bounds.from_us', quarter_hour_us()),
+                              int_div('bounds.to_us', quarter_hour_us()), 'grid_index', 'instant_index') }}
 ),
 
 full_hour_instants as (
     select
-        cast(isodow(at_local) as integer) as weekday,
+        cast({{ date_part_of('isodow', 'at_local') }} as integer) as weekday,
         cast(hour(at_local) as integer) as hour,
         count(*) as instants
     from grid
@@ -31,11 +32,11 @@ full_hour_instants as (
 
 operation as (
     select
-        cast(isodow({{ to_local('"at"') }}) as integer) as weekday,
-        cast(hour({{ to_local('"at"') }}) as integer) as hour,
+        cast({{ date_part_of('isodow', to_local(adapter.quote('at'))) }} as integer) as weekday,
+        cast(hour({{ to_local(adapter.quote('at')) }}) as integer) as hour,
         sum(occupied_slots) as occupied_slots
     from instants
-    where minute({{ to_local('"at"') }}) = 0
+    where minute({{ to_local(adapter.quote('at')) }}) = 0
     group by all
 ),
 
@@ -48,7 +49,7 @@ cells as (
     select
         weekday,
         hours.hour
-    from range(1, 8) as weekdays(weekday)
+    from {{ integer_series(1, 8, 'weekdays', 'weekday') }}
     cross join hours
 ),
 

@@ -11,11 +11,12 @@
 -- depends_on: {{ ref('int_sessions__kpi_days') }}
 {{
     config(
-        materialized='incremental',
+        materialized=incremental_materialization(),
         unique_key='kpi_date',
         incremental_strategy='delete+insert',
         on_schema_change='fail',
         post_hook="
+            {% if is_incremental() %}
             delete from {{ this }}
             where kpi_date > {{ run_date() }}
                 or kpi_date < (
@@ -23,6 +24,7 @@
                     from {{ ref('fct_parking_sessions') }}
                     where status <> 'cancelled'
                 )
+            {% endif %}
         ",
     )
 }}
@@ -30,13 +32,7 @@
 {% set fingerprint = 'none' %}
 {% set recompute_all = true %}
 {% if execute %}
-    {% set fingerprint = run_query(
-        "select cast(hash("
-        ~ "(select string_agg(concat_ws('|', slot_id, zone_id, is_active, zone_is_active, "
-        ~ "epoch_us(created_at), epoch_us(zone_created_at)), ',' order by slot_id) from " ~ ref('dim_slots') ~ "), "
-        ~ "(select string_agg(concat_ws('|', zone_id, zone_name, is_active, epoch_us(created_at)), ',' "
-        ~ "order by zone_id) from " ~ ref('dim_zones') ~ "), " ~ tz() ~ ") as varchar)"
-    ).rows[0][0] %}
+    {% set fingerprint = kpi_inputs_fingerprint() %}
     {% if is_incremental() %}
         {% set last = run_query(
             "select strftime(timezone('UTC', max(_built_at)), '%Y-%m-%d %H:%M:%S.%f+00'), "
@@ -51,8 +47,8 @@
 with
 
 -- read in place where used (not materialised whole: each use filters them first)
-sessions as not materialized (select * from {{ ref('fct_parking_sessions') }}),
-payments as not materialized (select * from {{ ref('fct_payments') }}),
+sessions as {{ not_materialized_cte() }} (select * from {{ ref('fct_parking_sessions') }}),
+payments as {{ not_materialized_cte() }} (select * from {{ ref('fct_payments') }}),
 slots as (select * from {{ ref('dim_slots') }}),
 zones as (select * from {{ ref('dim_zones') }}),
 calendar as (select * from {{ ref('dim_date') }}),
@@ -90,13 +86,13 @@ changed_days as (
 {% endif %}
 
 -- the days (re)computed by this run, with their window [day_start_at, day_end_at) = W(day)
-days as materialized (
+days as {{ materialized_cte() }} (
     select
         kpi_date,
         {{ local_midnight('kpi_date') }} as day_start_at,
         {{ local_midnight('kpi_date + 1') }} as day_end_at,
-        epoch_us({{ local_midnight('kpi_date') }}) as day_start_us,
-        epoch_us({{ local_midnight('kpi_date + 1') }}) as day_end_us
+        {{ epoch_us(local_midnight('kpi_date')) }} as day_start_us,
+        {{ epoch_us(local_midnight('kpi_date + 1')) }} as day_end_us
     from history_days
     {% if not recompute_all %}
     where kpi_date not in (select kpi_date from {{ this }})
@@ -143,14 +139,14 @@ slot_counts as (
 
 -- visits with their zone (any slot) and, for the counted slots, the first day they count;
 -- occupies_until: the last day the stay occupies (D while it is open)
-visits as materialized (
+visits as {{ materialized_cte() }} (
     select
         sessions.session_id,
         sessions.slot_id,
         slots.zone_id,
         counted_slots.counted_from,
-        epoch_us(sessions.entry_at) as entry_us,
-        epoch_us(sessions.exit_at) as exit_us,
+        {{ epoch_us('sessions.entry_at') }} as entry_us,
+        {{ epoch_us('sessions.exit_at') }} as exit_us,
         sessions.entry_date_local,
         sessions.exit_date_local,
         case
@@ -190,12 +186,13 @@ stay_days as (
         visits.exit_us,
         visits.counted_from,
         visits.entry_date_local + cast(span.day_offset as integer) as kpi_date
-    from visits,
-        unnest(range(0, visits.occupies_until - visits.entry_date_local + 1)) as span(day_offset)
+    from visits
+    {{ lateral_integer_series(0, days_between('visits.entry_date_local', 'visits.occupies_until') ~ ' + 1',
+                              'span', 'day_offset') }}
     where visits.counted_from <= visits.occupies_until
 ),
 
-stays as materialized (
+stays as {{ materialized_cte() }} (
     select
         days.kpi_date,
         stay_days.zone_id,
@@ -221,7 +218,7 @@ occupied_time as (
 -- peak of the day's timeline: occupancy changes only at the instants of the merged stays'
 -- events, so the highest running total at those instants is the peak
 merged as (
-    select * from {{ merged_intervals('stays', 'kpi_date, zone_id, slot_id', "slot_id * 100000 + (kpi_date - date '2000-01-01')", 'session_id') }}
+    select * from {{ merged_intervals('stays', 'kpi_date, zone_id, slot_id', 'slot_id * 100000 + ' ~ days_between("date '2000-01-01'", 'kpi_date'), 'session_id') }}
 ),
 
 zone_events as (
@@ -268,7 +265,7 @@ zone_peaks as (
         zone_id,
         cast(max(occupied_slots) as bigint) as peak_occupied_slots,
         -- the first instant with the highest occupancy
-        arg_min(instant_index, struct_pack(o := -occupied_slots, i := instant_index)) as peak_index
+        {{ arg_min_by('instant_index', struct_of({'o': '-occupied_slots', 'i': 'instant_index'})) }} as peak_index
     from zone_running
     group by all
 ),
@@ -277,7 +274,7 @@ operation_peaks as (
     select
         kpi_date,
         cast(max(occupied_slots) as bigint) as peak_occupied_slots,
-        arg_min(instant_index, struct_pack(o := -occupied_slots, i := instant_index)) as peak_index
+        {{ arg_min_by('instant_index', struct_of({'o': '-occupied_slots', 'i': 'instant_index'})) }} as peak_index
     from operation_running
     group by all
 ),
@@ -402,7 +399,7 @@ operation_figures as (
 
 figures as (
     select *, false as is_all_zones from zone_figures
-    union all by name
+    union all  -- (the same columns in the same order)
     select *, true as is_all_zones from operation_figures
 ),
 
@@ -414,7 +411,7 @@ stay_figures as (
         grouping(completed_stays.zone_id) = 1 as is_all_zones,
         count(*) as completed_stays,
         sum(completed_stays.stay_us) as stay_us,
-        quantile_disc(completed_stays.stay_us, 0.5) as median_stay_us,
+        {{ lower_median('completed_stays.stay_us') }} as median_stay_us,
         count(*) filter (where stay_us < 900000000) as stay_under_15m,
         count(*) filter (where stay_us >= 900000000 and stay_us < 3600000000) as stay_15m_1h,
         count(*) filter (where stay_us >= 3600000000 and stay_us < 7200000000) as stay_1h_2h,
