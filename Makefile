@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 BI_VENV := .venv-bi
 BI_STAMP := $(BI_VENV)/.installed
 
-.PHONY: help setup run bi bi-setup bi-export test test-fast bench lint lock lock-bi clean
+.PHONY: help setup run bi bi-setup bi-export test test-fast bench bench-city lint lock lock-bi clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -46,6 +46,9 @@ test-fast: setup  ## the test suite without the slow end-to-end tests
 
 bench: setup  ## benchmarks: print figures and ratios (see bench/)
 	$(PY) bench/run_all.py
+
+bench-city: setup  ## the whole run at 1M and 10M sessions (about an hour; bench/results/run.md)
+	$(PY) bench/bench_run.py --sizes 1m,10m --keep .bench-data
 
 lint: setup  ## ruff
 	$(VENV)/bin/ruff check .

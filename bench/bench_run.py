@@ -1,7 +1,7 @@
 """Benchmark the whole daily run, as an operator waits for it, and the questions it answers.
 
     python bench/bench_run.py                        # 100k sessions (what CI can afford; printed)
-    python bench/bench_run.py --sizes 1m,10m --keep /data/bench   # a city's scale (~40 min at 10m)
+    python bench/bench_run.py --sizes 1m,10m --keep /data/bench   # a city's scale: make bench-city (~1 h)
 
 Per size, in one run:
 - generation of the operational SQLite source (generator, seed 42, dirty rate 0.2 %; reused from
