@@ -104,6 +104,26 @@ def test_a_daily_run_recomputes_only_changed_days_and_matches_a_full_refresh(tmp
     assert _built_days(db) == ["2026-03-26", "2026-03-27", "2026-03-28", "2026-03-29", "2026-03-30"]  # the full refresh's
 
 
+def test_sessions_that_leave_the_trusted_facts_recompute_their_days(tmp_path):
+    db = _source(tmp_path / "source.sqlite3")
+    build(db, date(2026, 3, 29), BERLIN)
+    before = _kpis(db)
+
+    # a 03-28 session turns bad (exit before entry: quarantined) and a 03-29 session is deleted
+    # from the source (seen by a full extraction)
+    db.execute("update backend_core_parkingsession set exit_time = '2026-03-28 08:00:00', "
+               "updated_at = '2026-03-29 20:00:00' where id = 3")
+    db.execute("delete from backend_core_payment where session_id = 7")
+    db.execute("delete from backend_core_parkingsession where id = 7")
+    build(db, date(2026, 3, 29), BERLIN, extract_full_refresh=True)
+    incremental = _kpis(db)
+    assert _built_days(db) == ["2026-03-28", "2026-03-29"]
+    assert {row[0] for row in set(incremental) ^ set(before)} == {date(2026, 3, 28), date(2026, 3, 29)}
+
+    build(db, date(2026, 3, 29), BERLIN, full_refresh=True)
+    assert _kpis(db) == incremental
+
+
 def test_a_backfilled_day_and_a_never_run_day_have_the_rows_of_that_days_run(tmp_path):
     (tmp_path / "daily").mkdir()
     (tmp_path / "later").mkdir()

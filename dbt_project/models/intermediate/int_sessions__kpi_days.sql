@@ -23,21 +23,17 @@
 
 with
 
-sessions as (select * from {{ ref('fct_parking_sessions') }}),
-payments as (select * from {{ ref('fct_payments') }}),
+-- read in place where used (each use filters them first: materialised, they cost a copy of all)
+sessions as {{ not_materialized_cte() }} (select * from {{ ref('fct_parking_sessions') }}),
+payments as {{ not_materialized_cte() }} (select * from {{ ref('fct_payments') }}),
 
 {% if is_incremental() %}
 {% set since = run_query(
     "select strftime(timezone('UTC', coalesce(max(_built_at), timestamptz '1970-01-01 00:00:00+00')), "
     ~ "'%Y-%m-%d %H:%M:%S.%f+00') from " ~ this).rows[0][0] if execute else '1970-01-01 00:00:00+00' %}
-candidates as {{ materialized_cte() }} (
-    select session_id from sessions
-    where _built_at > timestamptz '{{ since }}'
-    union
-    select session_id from payments
-    where _built_at > timestamptz '{{ since }}'
-    union
-    -- trusted before, gone from the facts now (quarantined, or deleted from the source)
+-- trusted before, gone from the facts now (quarantined, or deleted from the source). The facts
+-- are probed with the few suspects, never hashed whole.
+suspects as {{ materialized_cte() }} (
     select session_id from {{ this }}
     where is_trusted
         and session_id in (
@@ -46,7 +42,24 @@ candidates as {{ materialized_cte() }} (
             select session_id from {{ ref('int_sessions__checked') }}
             where _built_at > timestamptz '{{ since }}'
         )
-        and session_id not in (select session_id from sessions)
+),
+
+gone as (
+    select session_id from suspects
+    where session_id not in (
+        select session_id from sessions
+        where session_id in (select session_id from suspects)
+    )
+),
+
+candidates as {{ materialized_cte() }} (
+    select session_id from sessions
+    where _built_at > timestamptz '{{ since }}'
+    union
+    select session_id from payments
+    where _built_at > timestamptz '{{ since }}'
+    union
+    select session_id from gone
 ),
 {% endif %}
 

@@ -137,42 +137,60 @@ slot_counts as (
     group by all
 ),
 
+-- the visits read by this run: all of them, or those touching one of the days (materialised
+-- then, so the few are joined to the slots, not the whole history)
+visited as {{ not_materialized_cte() if recompute_all else materialized_cte() }} (
+    select
+        session_id,
+        slot_id,
+        entry_at,
+        exit_at,
+        exit_at_local,
+        entry_date_local,
+        exit_date_local,
+        amount
+    from sessions
+    where status <> 'cancelled'
+        and entry_date_local <= {{ run_date() }}
+    {% if not recompute_all %}
+        and (
+            entry_date_local in (select kpi_date from days)
+            or exit_date_local in (select kpi_date from days)
+            or exit_at is null
+            or (
+                exit_date_local > entry_date_local
+                and exit_date_local >= (select min(kpi_date) from days)
+            )
+        )
+    {% endif %}
+),
+
 -- visits with their zone (any slot) and, for the counted slots, the first day they count;
 -- occupies_until: the last day the stay occupies (D while it is open)
 visits as {{ materialized_cte() }} (
     select
-        sessions.session_id,
-        sessions.slot_id,
+        visited.session_id,
+        visited.slot_id,
         slots.zone_id,
         counted_slots.counted_from,
-        {{ epoch_us('sessions.entry_at') }} as entry_us,
-        {{ epoch_us('sessions.exit_at') }} as exit_us,
-        sessions.entry_date_local,
-        sessions.exit_date_local,
+        {{ epoch_us('visited.entry_at') }} as entry_us,
+        {{ epoch_us('visited.exit_at') }} as exit_us,
+        visited.entry_date_local,
+        visited.exit_date_local,
         case
-            when sessions.exit_at is null then {{ run_date() }}
-            when sessions.exit_at <= sessions.entry_at then null
+            when visited.exit_at is null then {{ run_date() }}
+            when visited.exit_at <= visited.entry_at then null
             -- an exit at local midnight ends the stay on the day before
-            when sessions.exit_at_local = cast(sessions.exit_date_local as timestamp)
-                then least(sessions.exit_date_local - 1, {{ run_date() }})
-            else least(sessions.exit_date_local, {{ run_date() }})
+            when visited.exit_at_local = cast(visited.exit_date_local as timestamp)
+                then least(visited.exit_date_local - 1, {{ run_date() }})
+            else least(visited.exit_date_local, {{ run_date() }})
         end as occupies_until,
-        sessions.amount
-    from sessions
+        visited.amount
+    from visited
     inner join slots
-        on sessions.slot_id = slots.slot_id
+        on visited.slot_id = slots.slot_id
     left join counted_slots
-        on sessions.slot_id = counted_slots.slot_id
-    where sessions.status <> 'cancelled'
-        and sessions.entry_date_local <= {{ run_date() }}
-    {% if not recompute_all %}
-        and (
-            sessions.entry_date_local in (select kpi_date from days)
-            or sessions.exit_date_local in (select kpi_date from days)
-            or sessions.exit_at is null
-            or sessions.exit_date_local > sessions.entry_date_local
-        )
-    {% endif %}
+        on visited.slot_id = counted_slots.slot_id
 ),
 
 -- the stay of each visit on a counted slot within each day it spans (never past the day's end);
