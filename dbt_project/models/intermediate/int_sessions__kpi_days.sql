@@ -1,5 +1,6 @@
 -- int_sessions__kpi_days: every session ever trusted, with the values zone_day_kpis reads from it
--- (its slot, status, times, amount, a hash of its payments and the span of their days), and, on
+-- (its slot, status, times, the last day it occupies, amount, when its fee was collected, a hash
+-- of its payments and the span of their days), and, on
 -- the rows (re)written by a build, the days whose zone_day_kpis rows the change can alter:
 -- dirty_from .. dirty_to (null: through D). zone_day_kpis recomputes the days of the rows
 -- written since its own last build.
@@ -71,7 +72,9 @@ payment_summary as (
         -- the span, not the list, of the days: a list per session costs more than the few days
         -- a span adds (a payment settled days after its stay)
         least(min(created_date_local), min(paid_date_local)) as payment_first_day,
-        greatest(max(created_date_local), max(paid_date_local)) as payment_last_day
+        greatest(max(created_date_local), max(paid_date_local)) as payment_last_day,
+        -- when the fee was collected: the first completed payment that existed and was paid
+        min(case when status = 'completed' then greatest(paid_at, created_at) end) as collected_at
     from payments
     {% if is_incremental() %}
     where session_id in (select session_id from candidates)
@@ -88,10 +91,18 @@ current_versions as (
         sessions.exit_at,
         sessions.entry_date_local,
         sessions.exit_date_local,
+        case
+            when sessions.exit_at <= sessions.entry_at then null
+            -- an exit at local midnight ends the stay on the day before
+            when sessions.exit_at_local = cast(sessions.exit_date_local as timestamp)
+                then sessions.exit_date_local - 1
+            else sessions.exit_date_local
+        end as last_occupied_day,
         sessions.amount,
         coalesce(payment_summary.payments_hash, 0) as payments_hash,
         payment_summary.payment_first_day,
-        payment_summary.payment_last_day
+        payment_summary.payment_last_day,
+        payment_summary.collected_at
     from sessions
     left join payment_summary
         on sessions.session_id = payment_summary.session_id
@@ -134,12 +145,16 @@ final as (
         coalesce(current_versions.entry_date_local, previous.entry_date_local) as entry_date_local,
         case when is_trusted then current_versions.exit_date_local else previous.exit_date_local end
             as exit_date_local,
+        case when is_trusted then current_versions.last_occupied_day else previous.last_occupied_day end
+            as last_occupied_day,
         coalesce(current_versions.amount, previous.amount) as amount,
         coalesce(current_versions.payments_hash, previous.payments_hash) as payments_hash,
         case when is_trusted then current_versions.payment_first_day else previous.payment_first_day end
             as payment_first_day,
         case when is_trusted then current_versions.payment_last_day else previous.payment_last_day end
             as payment_last_day,
+        case when is_trusted then current_versions.collected_at else previous.collected_at end
+            as collected_at,
         -- the days the change can alter (null dirty_to: through D)
         least(
             case when is_replaced then least(current_versions.entry_date_local, previous.entry_date_local) end,
@@ -181,10 +196,12 @@ final as (
         exit_at,
         entry_date_local,
         exit_date_local,
+        last_occupied_day,
         amount,
         payments_hash,
         payment_first_day,
         payment_last_day,
+        collected_at,
         entry_date_local as dirty_from,
         exit_date_local as dirty_to,
         {{ build_stamp() }} as _built_at

@@ -8,7 +8,6 @@
 -- after D (a backfill of an earlier D) and before the first visit are deleted afterwards, so a
 -- full refresh gives the same rows. Occupancy comes from the stays' +1/-1 events on the
 -- 15-minute grid (macros/occupancy.sql), never from a slot x instant cross product.
--- depends_on: {{ ref('int_sessions__kpi_days') }}
 {{
     config(
         materialized=incremental_materialization(),
@@ -48,6 +47,11 @@ with
 
 -- read in place where used (not materialised whole: each use filters them first)
 sessions as {{ not_materialized_cte() }} (select * from {{ ref('fct_parking_sessions') }}),
+-- the trusted sessions with their last occupied day and when their fee was collected
+session_states as {{ not_materialized_cte() }} (
+    select * from {{ ref('int_sessions__kpi_days') }}
+    where is_trusted
+),
 payments as {{ not_materialized_cte() }} (select * from {{ ref('fct_payments') }}),
 slots as (select * from {{ ref('dim_slots') }}),
 zones as (select * from {{ ref('dim_zones') }}),
@@ -145,11 +149,12 @@ visited as {{ not_materialized_cte() if recompute_all else materialized_cte() }}
         slot_id,
         entry_at,
         exit_at,
-        exit_at_local,
         entry_date_local,
         exit_date_local,
-        amount
-    from sessions
+        last_occupied_day,
+        amount,
+        collected_at
+    from session_states
     where status <> 'cancelled'
         and entry_date_local <= {{ run_date() }}
     {% if not recompute_all %}
@@ -179,13 +184,10 @@ visits as {{ materialized_cte() }} (
         visited.exit_date_local,
         case
             when visited.exit_at is null then {{ run_date() }}
-            when visited.exit_at <= visited.entry_at then null
-            -- an exit at local midnight ends the stay on the day before
-            when visited.exit_at_local = cast(visited.exit_date_local as timestamp)
-                then least(visited.exit_date_local - 1, {{ run_date() }})
-            else least(visited.exit_date_local, {{ run_date() }})
+            else least(visited.last_occupied_day, {{ run_date() }})
         end as occupies_until,
-        visited.amount
+        visited.amount,
+        visited.collected_at
     from visited
     inner join slots
         on visited.slot_id = slots.slot_id
@@ -307,37 +309,18 @@ started as (
     group by all
 ),
 
--- the first time a completed payment of a session completed on one of the days existed and
--- was paid
-collected as (
-    select
-        session_id,
-        min(greatest(paid_at, created_at)) as collected_at
-    from payments
-    where status = 'completed'
-    {% if not recompute_all %}
-        and session_id in (
-            select session_id from visits
-            where exit_date_local in (select kpi_date from days)
-        )
-    {% endif %}
-    group by session_id
-),
-
 completed_stays as (
     select
         visits.exit_date_local as kpi_date,
         visits.zone_id,
         visits.exit_us - visits.entry_us as stay_us,
         visits.amount > 0
-            and (collected.collected_at is null or collected.collected_at > days.day_end_at)
+            and (visits.collected_at is null or visits.collected_at > days.day_end_at)
             as is_unpaid,
         visits.amount
     from visits
     inner join days
         on visits.exit_date_local = days.kpi_date
-    left join collected
-        on visits.session_id = collected.session_id
 ),
 
 revenue as (
@@ -421,15 +404,22 @@ figures as (
     select *, true as is_all_zones from operation_figures
 ),
 
--- the stays completed on the day, per counted zone and over all counted zones
-stay_figures as (
+-- the stays completed on the day in each counted zone
+counted_stays as (
+    select completed_stays.*
+    from completed_stays
+    inner join zone_days
+        on completed_stays.kpi_date = zone_days.kpi_date
+        and completed_stays.zone_id = zone_days.zone_id
+),
+
+zone_stay_figures as (
     select
-        completed_stays.kpi_date,
-        completed_stays.zone_id,
-        grouping(completed_stays.zone_id) = 1 as is_all_zones,
+        kpi_date,
+        zone_id,
         count(*) as completed_stays,
-        sum(completed_stays.stay_us) as stay_us,
-        {{ lower_median('completed_stays.stay_us') }} as median_stay_us,
+        sum(stay_us) as stay_us,
+        {{ lower_median('stay_us') }} as median_stay_us,
         count(*) filter (where stay_us < 900000000) as stay_under_15m,
         count(*) filter (where stay_us >= 900000000 and stay_us < 3600000000) as stay_15m_1h,
         count(*) filter (where stay_us >= 3600000000 and stay_us < 7200000000) as stay_1h_2h,
@@ -438,11 +428,44 @@ stay_figures as (
         count(*) filter (where stay_us >= 28800000000) as stay_over_8h,
         count(*) filter (where is_unpaid) as unpaid_sessions,
         coalesce(sum(amount) filter (where is_unpaid), 0) as unpaid_amount
-    from completed_stays
-    inner join zone_days
-        on completed_stays.kpi_date = zone_days.kpi_date
-        and completed_stays.zone_id = zone_days.zone_id
-    group by grouping sets ((completed_stays.kpi_date, completed_stays.zone_id), (completed_stays.kpi_date))
+    from counted_stays
+    group by kpi_date, zone_id
+),
+
+-- over all counted zones: the zones' sums, and the median of all the day's stays
+operation_medians as (
+    select
+        kpi_date,
+        {{ lower_median('stay_us') }} as median_stay_us
+    from counted_stays
+    group by kpi_date
+),
+
+operation_stay_figures as (
+    select
+        zone_stay_figures.kpi_date,
+        cast(null as bigint) as zone_id,
+        sum(zone_stay_figures.completed_stays) as completed_stays,
+        sum(zone_stay_figures.stay_us) as stay_us,
+        any_value(operation_medians.median_stay_us) as median_stay_us,
+        sum(zone_stay_figures.stay_under_15m) as stay_under_15m,
+        sum(zone_stay_figures.stay_15m_1h) as stay_15m_1h,
+        sum(zone_stay_figures.stay_1h_2h) as stay_1h_2h,
+        sum(zone_stay_figures.stay_2h_4h) as stay_2h_4h,
+        sum(zone_stay_figures.stay_4h_8h) as stay_4h_8h,
+        sum(zone_stay_figures.stay_over_8h) as stay_over_8h,
+        sum(zone_stay_figures.unpaid_sessions) as unpaid_sessions,
+        sum(zone_stay_figures.unpaid_amount) as unpaid_amount
+    from zone_stay_figures
+    inner join operation_medians
+        on zone_stay_figures.kpi_date = operation_medians.kpi_date
+    group by zone_stay_figures.kpi_date
+),
+
+stay_figures as (
+    select *, false as is_all_zones from zone_stay_figures
+    union all  -- (the same columns in the same order)
+    select *, true as is_all_zones from operation_stay_figures
 ),
 
 final as (
