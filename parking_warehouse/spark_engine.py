@@ -13,6 +13,8 @@ not change); each raw table is copied to Parquet and registered in Spark as `raw
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,8 +51,10 @@ class SparkOptions:
                 DRIVER_MEMORY_ENV: self.driver_memory}
 
     def session_config(self) -> dict[str, str]:
-        """The session's configuration: the same as profiles.yml's server_side_parameters."""
+        """The session's configuration: the same as profiles.yml's server_side_parameters (and,
+        on a local master, as many shuffle partitions as cores)."""
         return {
+            **_local_parallelism(self.master),
             "spark.master": self.master,
             "spark.sql.warehouse.dir": str(self.warehouse_dir),
             "spark.driver.memory": self.driver_memory,
@@ -64,6 +68,18 @@ class SparkOptions:
             # dbt-spark sets this for its own connections too: casts that fail give NULL
             "spark.sql.ansi.enabled": "false",
         }
+
+
+def _local_parallelism(master: str) -> dict[str, str]:
+    """Spark in this process (local[N]): N partitions after a shuffle, not Spark's 200 (a task
+    each, most of them empty, for every stage of every model and test: the build's main cost on
+    one machine). A cluster keeps Spark's defaults (adaptive execution coalesces them)."""
+    match = re.fullmatch(r"local(?:\[(\d+|\*)(?:,\s*\d+)?\])?", master.strip())
+    if match is None:
+        return {}
+    cores = match.group(1) or "1"
+    cores = str(os.cpu_count() or 1) if cores == "*" else cores
+    return {"spark.sql.shuffle.partitions": cores, "spark.default.parallelism": cores}
 
 
 def spark_options(settings) -> SparkOptions | None:

@@ -27,6 +27,17 @@ DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 WAREHOUSE_ENV = "PARKING_DBT_WAREHOUSE"
 RUN_DATE_ENV = "PARKING_DBT_RUN_DATE"
 TIMEZONE_ENV = "PARKING_DBT_TIMEZONE"
+# one row per successful build: which engine built the warehouse last (docs/scale-out.md)
+BUILDS_TABLE = "audit.dbt_builds"
+BUILDS_DDL = f"""
+create schema if not exists audit;
+create table if not exists {BUILDS_TABLE} (
+    run_date     date        not null,  -- D of the build
+    engine       varchar     not null,  -- duckdb | spark
+    full_refresh boolean     not null,
+    built_at     timestamptz not null
+);
+"""
 _TIMEZONE_NAME = re.compile(r"^[A-Za-z0-9_+\-/]+$")
 
 
@@ -46,6 +57,8 @@ class BuildResult:
     full_refresh: bool
     seconds: float
     nodes: tuple[NodeResult, ...] = field(default=())
+    engine: str = "duckdb"
+    refresh_reason: str | None = None  # why a full refresh nobody asked for was made
 
     def count(self, resource_type: str, *statuses: str) -> int:
         return sum(
@@ -62,7 +75,9 @@ class BuildResult:
         return tuple(sorted(self.nodes, key=lambda node: node.seconds, reverse=True)[:count])
 
     def __str__(self) -> str:
-        mode = " full refresh" if self.full_refresh else ""
+        mode = f" on {self.engine}" if self.engine != "duckdb" else ""
+        mode += " full refresh" if self.full_refresh else ""
+        mode += f" ({self.refresh_reason})" if self.refresh_reason else ""
         warned = len(self.warnings)
         slowest = ", ".join(f"{node.name} {node.seconds:.1f} s" for node in self.slowest())
         return (
@@ -86,6 +101,9 @@ def build_models(
 
     With `spark` (the Spark engine, docs/scale-out.md), dbt-spark builds from warehouse's raw
     layer, exported to Spark, into Spark tables under spark.warehouse_dir: always a full build.
+    A DuckDB build is a full refresh by itself when the warehouse was last built by another
+    engine, or holds models but no record of its builds (built before audit.dbt_builds): its
+    incremental models would otherwise continue from tables they did not write.
 
     Raises ParkingWarehouseError naming each failing model or test.
     """
@@ -100,6 +118,11 @@ def build_models(
             f"warehouse {warehouse} does not exist: run `parking-warehouse extract` first"
         )
     _check_raw_layer(warehouse)
+    engine = "duckdb" if spark is None else "spark"
+    refresh_reason = None
+    if spark is None and not full_refresh:
+        refresh_reason = _full_refresh_reason(warehouse, engine)
+        full_refresh = refresh_reason is not None
     work_dir = dbt_work_dir(warehouse)
     args = [
         "build",
@@ -139,9 +162,68 @@ def build_models(
         from parking_warehouse.spark_engine import load_built_tables
 
         load_built_tables(session, warehouse, spark)
+    _record_build(warehouse, run_date=run_date, engine=engine, full_refresh=full_refresh)
     seconds = time.perf_counter() - started
     return BuildResult(run_date=run_date, timezone=timezone, full_refresh=full_refresh,
-                       seconds=seconds, nodes=nodes)
+                       seconds=seconds, nodes=nodes, engine=engine, refresh_reason=refresh_reason)
+
+
+def last_build_engine(warehouse: Path) -> str | None:
+    """The engine of the warehouse's last recorded build (audit.dbt_builds), None if none."""
+    import duckdb
+
+    con = _open(warehouse, read_only=True)
+    try:
+        row = con.execute(f"select engine from {BUILDS_TABLE} order by built_at desc limit 1").fetchone()
+    except duckdb.CatalogException:  # built before the table existed, or never
+        return None
+    finally:
+        con.close()
+    return row[0] if row else None
+
+
+def _full_refresh_reason(warehouse: Path, engine: str) -> str | None:
+    """Why the build must be a full refresh (None: it need not): another engine built last, or
+    models are there without a record of the build that made them."""
+    last = last_build_engine(warehouse)
+    if last is not None:
+        return None if last == engine else f"the last build was on {last}"
+    con = _open(warehouse, read_only=True)
+    try:
+        (models,) = con.execute(
+            "select count(*) from information_schema.tables where table_schema = 'core'").fetchone()
+    finally:
+        con.close()
+    return "no record of the build that made the models" if models else None
+
+
+def _record_build(warehouse: Path, *, run_date: date, engine: str, full_refresh: bool) -> None:
+    import duckdb
+
+    from parking_warehouse import duckdb_resources
+
+    try:
+        con = duckdb_resources.connect(warehouse)
+    except duckdb.Error as error:
+        raise ParkingWarehouseError(f"cannot open warehouse {warehouse}: {error}") from None
+    try:
+        con.execute(BUILDS_DDL)
+        con.execute(f"insert into {BUILDS_TABLE} values (?, ?, ?, now())",
+                    [run_date, engine, full_refresh])
+    except duckdb.Error as error:
+        raise ParkingWarehouseError(f"cannot record the build in {warehouse} ({BUILDS_TABLE}): "
+                                    f"{error}") from None
+    finally:
+        con.close()
+
+
+def _open(warehouse: Path, *, read_only: bool):
+    import duckdb
+
+    try:
+        return duckdb.connect(str(warehouse), read_only=read_only)
+    except duckdb.Error as error:
+        raise ParkingWarehouseError(f"cannot open warehouse {warehouse}: {error}") from None
 
 
 def dbt_work_dir(warehouse: Path) -> Path:
@@ -199,14 +281,9 @@ def _prepare_spark(warehouse: Path, spark: SparkOptions):
 
 
 def _check_raw_layer(warehouse: Path) -> None:
-    import duckdb
-
     from parking_warehouse.source_schema import SOURCE_TABLES
 
-    try:
-        con = duckdb.connect(str(warehouse), read_only=True)
-    except duckdb.Error as error:
-        raise ParkingWarehouseError(f"cannot open warehouse {warehouse}: {error}") from None
+    con = _open(warehouse, read_only=True)
     try:
         present = {name for (name,) in con.execute(
             "select table_name from information_schema.tables where table_schema = 'raw'"

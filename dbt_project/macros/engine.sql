@@ -281,16 +281,17 @@
     {{ return('built on spark') }}
 {%- endmacro %}
 
-{#- int_sessions__kpi_days' fingerprint of one payment's values (summed per session to tell
-    whether its payments changed). Engine-specific values: DuckDB's hash, Spark's xxhash64. -#}
+{#- int_sessions__kpi_days' fingerprint of one payment's values, summed per session to tell
+    whether its payments changed: a BIGINT of 48 bits (the sum of up to 2^15 of them stays a
+    BIGINT on both engines). Engine-specific values: DuckDB's hash, Spark's xxhash64. -#}
 {% macro payment_fingerprint(columns) -%}
     {{ return(adapter.dispatch('payment_fingerprint', 'parking_warehouse')(columns)) }}
 {%- endmacro %}
 
 {% macro default__payment_fingerprint(columns) -%}
-    hash({{ columns | join(', ') }})
+    cast(hash({{ columns | join(', ') }}) >> 16 as bigint)
 {%- endmacro %}
 
 {% macro spark__payment_fingerprint(columns) -%}
-    cast(xxhash64({{ columns | join(', ') }}) as decimal(20, 0))
+    shiftrightunsigned(xxhash64({{ columns | join(', ') }}), 16)
 {%- endmacro %}

@@ -56,20 +56,33 @@
     end
 {%- endmacro %}
 
-{#- Integer keys. -#}
+{#- Integer keys: decimal text only, optionally signed, with blanks around, a fraction or an
+    exponent ('12', ' +12 ', '12.5', '1e3'), rounded half away from zero ('12.5' -> 13);
+    anything else is unparseable on both engines (DuckDB's cast alone also reads '0x10', '0b101'
+    and '1_000'). -#}
+{% macro integer_text_pattern() -%}
+    [ \t\n\r]*[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?[ \t\n\r]*
+{%- endmacro %}
+
 {% macro parse_id(column) -%}
     {{ return(adapter.dispatch('parse_id', 'parking_warehouse')(column)) }}
 {%- endmacro %}
 
+{#- The text of a cast value (the common case, '123') settles it without the pattern. -#}
 {% macro duckdb__parse_id(column) -%}
-    try_cast({{ column }} as bigint)
+    case
+        when cast(try_cast({{ column }} as bigint) as varchar) = {{ column }}
+            or regexp_full_match({{ column }}, '{{ integer_text_pattern() }}')
+            then try_cast({{ column }} as bigint)
+    end
 {%- endmacro %}
 
-{#- DuckDB's cast rounds a decimal text half away from zero ('12.5' -> 13) and reads '1e3';
-    Spark's integer cast truncates, so the text goes through an exact decimal. (DuckDB also
-    reads '0x10' and '1_000'; Spark does not.) -#}
+{#- Spark's integer cast truncates, so the text goes through an exact decimal. -#}
 {% macro spark__parse_id(column) -%}
-    cast(round(cast({{ column }} as decimal(38, 9)), 0) as bigint)
+    case
+        when {{ column }} rlike '^{{ integer_text_pattern() }}$'
+            then cast(round(cast({{ column }} as decimal(38, 9)), 0) as bigint)
+    end
 {%- endmacro %}
 
 {#- True when a value is present in the source but did not parse. -#}

@@ -68,7 +68,8 @@ payment_summary as (
     select
         session_id,
         -- order-independent: the same payments give the same hash
-        sum({{ payment_fingerprint(['payment_id', 'status', 'amount', 'paid_at', 'created_at']) }}) as payments_hash,
+        cast(sum({{ payment_fingerprint(['payment_id', 'status', 'amount', 'paid_at', 'created_at']) }}) as bigint)
+            as payments_hash,
         -- the span, not the list, of the days: a list per session costs more than the few days
         -- a span adds (a payment settled days after its stay)
         least(min(created_date_local), min(paid_date_local)) as payment_first_day,
