@@ -62,7 +62,7 @@ from datetime import date
 from parking_warehouse.config import Settings
 from parking_warehouse.pipeline import run_daily
 settings = Settings.resolve({"source": sys.argv[1], "warehouse": sys.argv[2], "reports_dir": sys.argv[3],
-                             "timezone": sys.argv[4]})
+                             "timezone": sys.argv[4], "engine": sys.argv[6]})
 result = run_daily(settings, date.fromisoformat(sys.argv[5]))
 open(os.environ["BENCH_RESULT_FILE"], "w").write(json.dumps({"steps": result.seconds, "build": result.build}))
 """
@@ -158,9 +158,9 @@ def source_for(size: str, keep: Path) -> tuple[Path, float | None]:
     return path, seconds
 
 
-def pipeline_run(source: Path, work: Path, run_date: date) -> dict:
+def pipeline_run(source: Path, work: Path, run_date: date, engine: str = "duckdb") -> dict:
     out, seconds, peak = child(RUN, str(source), str(work / "warehouse.duckdb"), str(work / "reports"),
-                               TIMEZONE, run_date.isoformat())
+                               TIMEZONE, run_date.isoformat(), engine)
     return {"seconds": seconds, "peak_mb": peak} | json.loads(out)
 
 
