@@ -170,30 +170,35 @@ def build_models(
 
 def last_build_engine(warehouse: Path) -> str | None:
     """The engine of the warehouse's last recorded build (audit.dbt_builds), None if none."""
+    con = _open(warehouse, read_only=True)
+    try:
+        return _last_build_engine(con)
+    finally:
+        con.close()
+
+
+def _last_build_engine(con) -> str | None:
     import duckdb
 
-    con = _open(warehouse, read_only=True)
     try:
         row = con.execute(f"select engine from {BUILDS_TABLE} order by built_at desc limit 1").fetchone()
     except duckdb.CatalogException:  # built before the table existed, or never
         return None
-    finally:
-        con.close()
     return row[0] if row else None
 
 
 def _full_refresh_reason(warehouse: Path, engine: str) -> str | None:
     """Why the build must be a full refresh (None: it need not): another engine built last, or
     models are there without a record of the build that made them."""
-    last = last_build_engine(warehouse)
-    if last is not None:
-        return None if last == engine else f"the last build was on {last}"
     con = _open(warehouse, read_only=True)
     try:
+        last = _last_build_engine(con)
         (models,) = con.execute(
             "select count(*) from information_schema.tables where table_schema = 'core'").fetchone()
     finally:
         con.close()
+    if last is not None:
+        return None if last == engine else f"the last build was on {last}"
     return "no record of the build that made the models" if models else None
 
 

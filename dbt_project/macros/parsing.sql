@@ -77,11 +77,12 @@
     end
 {%- endmacro %}
 
-{#- Spark's integer cast truncates, so the text goes through an exact decimal. -#}
+{#- Spark's integer cast truncates, so the text goes through an exact decimal: the same
+    rounding as DuckDB's for text with up to 18 decimals. -#}
 {% macro spark__parse_id(column) -%}
     case
         when {{ column }} rlike '^{{ integer_text_pattern() }}$'
-            then cast(round(cast({{ column }} as decimal(38, 9)), 0) as bigint)
+            then cast(round(cast({{ column }} as decimal(38, 18)), 0) as bigint)
     end
 {%- endmacro %}
 
