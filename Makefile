@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 BI_VENV := .venv-bi
 BI_STAMP := $(BI_VENV)/.installed
 
-.PHONY: help setup run bi bi-setup bi-export test test-fast bench bench-city lint lock lock-bi clean
+.PHONY: help setup run bi bi-setup bi-export test test-fast bench bench-city bench-engines lint lock lock-bi clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -49,6 +49,9 @@ bench: setup  ## benchmarks: print figures and ratios (see bench/)
 
 bench-city: setup  ## the whole run at 1M and 10M sessions (about an hour; bench/results/run.md)
 	$(PY) bench/bench_run.py --sizes 1m,10m --keep .bench-data
+
+bench-engines: setup  ## the first full run with DuckDB and with Spark at 100k and 1M (bench/results/engines.md)
+	$(PY) bench/bench_engines.py --sizes 100k,1m --keep .bench-data
 
 lint: setup  ## ruff
 	$(VENV)/bin/ruff check .
