@@ -27,15 +27,22 @@ DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 WAREHOUSE_ENV = "PARKING_DBT_WAREHOUSE"
 RUN_DATE_ENV = "PARKING_DBT_RUN_DATE"
 TIMEZONE_ENV = "PARKING_DBT_TIMEZONE"
-# one row per successful build: which engine built the warehouse last (docs/scale-out.md)
+# The version of what the incremental models keep between builds (their columns and what the
+# values mean). Raise it with any change to them: the first build of a warehouse built with
+# another version is a full refresh by itself, instead of dbt refusing the changed schema.
+# 2: int_sessions__kpi_days gained last_occupied_day and collected_at, payments_hash is BIGINT.
+STATE_VERSION = 2
+# one row per successful build: which engine and state version built the warehouse last
+# (docs/scale-out.md, docs/operations.md)
 BUILDS_TABLE = "audit.dbt_builds"
 BUILDS_DDL = f"""
 create schema if not exists audit;
 create table if not exists {BUILDS_TABLE} (
-    run_date     date        not null,  -- D of the build
-    engine       varchar     not null,  -- duckdb | spark
-    full_refresh boolean     not null,
-    built_at     timestamptz not null
+    run_date      date        not null,  -- D of the build
+    engine        varchar     not null,  -- duckdb | spark
+    full_refresh  boolean     not null,
+    built_at      timestamptz not null,
+    state_version integer     not null   -- STATE_VERSION of the build
 );
 """
 _TIMEZONE_NAME = re.compile(r"^[A-Za-z0-9_+\-/]+$")
@@ -178,28 +185,41 @@ def last_build_engine(warehouse: Path) -> str | None:
 
 
 def _last_build_engine(con) -> str | None:
+    last = _last_build(con)
+    return last[0] if last else None
+
+
+def _last_build(con) -> tuple[str, int] | None:
+    """(engine, state version) of the last recorded build; None when there is no record."""
     import duckdb
 
     try:
-        row = con.execute(f"select engine from {BUILDS_TABLE} order by built_at desc limit 1").fetchone()
-    except duckdb.CatalogException:  # built before the table existed, or never
+        return con.execute(
+            f"select engine, state_version from {BUILDS_TABLE} order by built_at desc limit 1"
+        ).fetchone()
+    except (duckdb.CatalogException, duckdb.BinderException):  # built before the table (or column)
         return None
-    return row[0] if row else None
 
 
 def _full_refresh_reason(warehouse: Path, engine: str) -> str | None:
-    """Why the build must be a full refresh (None: it need not): another engine built last, or
-    models are there without a record of the build that made them."""
+    """Why the build must be a full refresh (None: it need not): another engine built last, the
+    incremental models' state has another version, or models are there without a record of the
+    build that made them."""
     con = _open(warehouse, read_only=True)
     try:
-        last = _last_build_engine(con)
+        last = _last_build(con)
         (models,) = con.execute(
             "select count(*) from information_schema.tables where table_schema = 'core'").fetchone()
     finally:
         con.close()
-    if last is not None:
-        return None if last == engine else f"the last build was on {last}"
-    return "no record of the build that made the models" if models else None
+    if last is None:
+        return "no record of the build that made the models" if models else None
+    last_engine, last_version = last
+    if last_engine != engine:
+        return f"the last build was on {last_engine}"
+    if last_version != STATE_VERSION:
+        return f"the incremental models' state is version {last_version}, this release's is {STATE_VERSION}"
+    return None
 
 
 def _record_build(warehouse: Path, *, run_date: date, engine: str, full_refresh: bool) -> None:
@@ -213,8 +233,8 @@ def _record_build(warehouse: Path, *, run_date: date, engine: str, full_refresh:
         raise ParkingWarehouseError(f"cannot open warehouse {warehouse}: {error}") from None
     try:
         con.execute(BUILDS_DDL)
-        con.execute(f"insert into {BUILDS_TABLE} values (?, ?, ?, now())",
-                    [run_date, engine, full_refresh])
+        con.execute(f"insert into {BUILDS_TABLE} values (?, ?, ?, now(), ?)",
+                    [run_date, engine, full_refresh, STATE_VERSION])
     except duckdb.Error as error:
         raise ParkingWarehouseError(f"cannot record the build in {warehouse} ({BUILDS_TABLE}): "
                                     f"{error}") from None

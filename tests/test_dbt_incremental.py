@@ -149,3 +149,32 @@ def test_a_full_refresh_of_an_indexed_warehouse_keeps_the_plate_index(two_days, 
     assert _plate_index_and_leftovers(refreshed) == ([("vehicle_analytics", "[vehicle_number]")], [])
     build_models(refreshed, run_date=D2, timezone=TZ, full_refresh=True)
     assert _plate_index_and_leftovers(refreshed) == ([("vehicle_analytics", "[vehicle_number]")], [])
+
+
+def test_a_warehouse_with_another_state_version_gets_a_full_refresh_by_itself(two_days, tmp_path):
+    """A release that changes an incremental model's columns raises STATE_VERSION: the first
+    build of a warehouse built before is a full refresh, not dbt's refusal of the new schema."""
+    import duckdb
+
+    from parking_warehouse.transform import BUILDS_TABLE, STATE_VERSION, build_models
+
+    incremental, rebuilt, _ = two_days
+    older = tmp_path / "older.duckdb"
+    older.write_bytes(incremental.read_bytes())
+    con = duckdb.connect(str(older))
+    try:
+        con.execute(f"update {BUILDS_TABLE} set state_version = ?", [STATE_VERSION - 1])
+        # what an older release left: the state table without the columns added since
+        con.execute("alter table core.int_sessions__kpi_days drop column collected_at")
+    finally:
+        con.close()
+
+    result = build_models(older, run_date=D2, timezone=TZ)
+    assert result.full_refresh
+    assert result.refresh_reason == (f"the incremental models' state is version {STATE_VERSION - 1}, "
+                                     f"this release's is {STATE_VERSION}")
+    for table in ("core.int_sessions__kpi_days", "marts.zone_day_kpis"):
+        assert _contents(older, table) == _contents(rebuilt, table)
+
+    again = build_models(older, run_date=D2, timezone=TZ)
+    assert not again.full_refresh and again.refresh_reason is None
