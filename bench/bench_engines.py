@@ -19,7 +19,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench_run import END_DATE, SIZES, STEPS, pipeline_run, source_for
+from bench_run import END_DATE, SIZES, STEPS, bench_sizes, pipeline_run, source_for
 from machine import reference_seconds
 
 REPO = Path(__file__).resolve().parent.parent
@@ -75,18 +75,8 @@ def main() -> None:
     unknown = [s for s in sizes if s not in SIZES] + [e for e in engines if e not in ENGINES]
     if unknown:
         sys.exit(f"bench_engines: unknown size or engine {unknown[0]!r}")
-    keep = args.keep or Path(tempfile.mkdtemp(prefix="bench-engines-"))
-    keep.mkdir(parents=True, exist_ok=True)
-    results = []
-    for size in sizes:
-        print(f"== {size}", flush=True)
-        results.append(bench_size(size, keep, engines))
-        text = render(results)
-        print(text, flush=True)
-        if not args.no_write:
-            RESULTS.write_text(text + "\n")
-    if not args.keep:
-        shutil.rmtree(keep, ignore_errors=True)
+    bench_sizes(sizes, args.keep, lambda size, keep: bench_size(size, keep, engines), render,
+                None if args.no_write else RESULTS, prefix="bench-engines-")
 
 
 if __name__ == "__main__":

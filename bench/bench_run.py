@@ -464,18 +464,26 @@ def main() -> None:
     unknown = [s for s in sizes if s not in SIZES]
     if unknown:
         sys.exit(f"bench_run: unknown size {unknown[0]!r}: choose from {', '.join(SIZES)}")
-    keep = args.keep or Path(tempfile.mkdtemp(prefix="bench-run-"))
-    keep.mkdir(parents=True, exist_ok=True)
-    results = []
+    bench_sizes(sizes, args.keep, lambda size, keep: bench_size(size, keep, args.repeats), render,
+                None if args.no_write else RESULTS, prefix="bench-run-")
+
+
+def bench_sizes(sizes: list[str], keep: Path | None, bench_one, render_all,
+                results: Path | None, *, prefix: str) -> None:
+    """Bench each size in turn (sources in `keep`, else in a temporary folder removed after),
+    printing the rendered table after each size and writing it to `results` if given."""
+    folder = keep or Path(tempfile.mkdtemp(prefix=prefix))
+    folder.mkdir(parents=True, exist_ok=True)
+    done = []
     for size in sizes:
         print(f"== {size}", flush=True)
-        results.append(bench_size(size, keep, args.repeats))
-        text = render(results)
+        done.append(bench_one(size, folder))
+        text = render_all(done)
         print(text, flush=True)
-        if not args.no_write:
-            RESULTS.write_text(text + "\n")
-    if not args.keep:
-        shutil.rmtree(keep, ignore_errors=True)
+        if results is not None:
+            results.write_text(text + "\n")
+    if keep is None:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":
