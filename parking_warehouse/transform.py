@@ -42,8 +42,10 @@ create table if not exists {BUILDS_TABLE} (
     engine        varchar     not null,  -- duckdb | spark
     full_refresh  boolean     not null,
     built_at      timestamptz not null,
-    state_version integer     not null   -- STATE_VERSION of the build
+    state_version integer                -- STATE_VERSION of the build
 );
+-- (a table made before state_version: its rows have none)
+alter table {BUILDS_TABLE} add column if not exists state_version integer;
 """
 _TIMEZONE_NAME = re.compile(r"^[A-Za-z0-9_+\-/]+$")
 
@@ -190,15 +192,17 @@ def _last_build_engine(con) -> str | None:
 
 
 def _last_build(con) -> tuple[str, int] | None:
-    """(engine, state version) of the last recorded build; None when there is no record."""
+    """(engine, state version) of the last recorded build; None when there is no record of
+    both (built before the table, or before its state_version column)."""
     import duckdb
 
     try:
-        return con.execute(
+        last = con.execute(
             f"select engine, state_version from {BUILDS_TABLE} order by built_at desc limit 1"
         ).fetchone()
-    except (duckdb.CatalogException, duckdb.BinderException):  # built before the table (or column)
+    except (duckdb.CatalogException, duckdb.BinderException):
         return None
+    return last if last and last[1] is not None else None
 
 
 def _full_refresh_reason(warehouse: Path, engine: str) -> str | None:

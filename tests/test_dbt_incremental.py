@@ -178,3 +178,18 @@ def test_a_warehouse_with_another_state_version_gets_a_full_refresh_by_itself(tw
 
     again = build_models(older, run_date=D2, timezone=TZ)
     assert not again.full_refresh and again.refresh_reason is None
+
+    # a record made before the state version was: no record of it, a full refresh, recorded
+    con = duckdb.connect(str(older))
+    try:
+        con.execute(f"alter table {BUILDS_TABLE} drop column state_version")
+    finally:
+        con.close()
+    result = build_models(older, run_date=D2, timezone=TZ)
+    assert result.refresh_reason == "no record of the build that made the models"
+    con = duckdb.connect(str(older), read_only=True)
+    try:
+        assert con.execute(f"select state_version from {BUILDS_TABLE} order by built_at desc limit 1"
+                           ).fetchone() == (STATE_VERSION,)
+    finally:
+        con.close()
