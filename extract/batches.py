@@ -137,7 +137,10 @@ class ChunkedReader:
         except BaseException as error:  # noqa: BLE001 - re-raised in the consumer thread
             self._fail(error)
         finally:
-            self._disconnect(con)
+            try:
+                self._disconnect(con)
+            except BaseException as error:  # noqa: BLE001 - re-raised in the consumer thread
+                self._fail(error)
 
     def _fail(self, error: BaseException) -> None:
         if self.error is None:
@@ -168,6 +171,7 @@ class ChunkedReader:
                         print(f"extract-test: {self.label} batch {count}", file=sys.stderr, flush=True)
                         time.sleep(self._pause)
                 self._room.release()
+            self.close()  # the workers' disconnects may fail too
             if self.error is not None:
                 raise self.error
         finally:

@@ -111,7 +111,11 @@ class SqliteSource:
     def _end_snapshot(self) -> None:
         if self._in_snapshot:
             self._in_snapshot = False
-            self._query("commit")
+            try:
+                self._query("commit")
+            except DRIVER_ERRORS as error:
+                raise ParkingWarehouseError(
+                    f"source {self.label}: ending a read failed: {_busy_hint(error)}") from None
 
     def _query(self, sql: str) -> list[tuple]:
         cursor = self._con.cursor()
@@ -198,7 +202,7 @@ class SqliteSource:
 
     def close(self) -> None:
         if self._con is not None:
-            with contextlib.suppress(*DRIVER_ERRORS):
+            with contextlib.suppress(ParkingWarehouseError):
                 self._end_snapshot()
             self._con.close()
             self._con = None
@@ -209,6 +213,10 @@ def _busy_hint(error: BaseException) -> str:
     if "locked" in text or "busy" in text.lower():
         return (f"{text} (another process held a lock on the database for more than "
                 f"{BUSY_TIMEOUT_MS / 1000:g} s; run again when it is done)")
+    if "malformed" in text:
+        return (f"{text} (check the file with `sqlite3 FILE 'pragma integrity_check'`; if it is "
+                "sound, something in this process opened it with another SQLite library during "
+                "the read, see docs/extract.md, 'One SQLite per process')")
     return text
 
 

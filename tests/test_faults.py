@@ -1,9 +1,10 @@
 """Faults from outside: the PostgreSQL connection killed mid-extract, the source replaced by an
-unrelated database. Each must give a clear error, leave nothing half-loaded, and let the next
+unrelated database, the source damaged on disk. Each must give a clear error, leave nothing half-loaded, and let the next
 run succeed once the fault is gone. (Kills of our own process: tests/test_soak.py.)"""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import secrets
@@ -26,6 +27,7 @@ from parking_warehouse import REPO_ROOT, publish
 from parking_warehouse.errors import ParkingWarehouseError
 
 SESSIONS = "backend_core_parkingsession"
+PAYMENTS = "backend_core_payment"
 
 
 def digest(path: Path) -> str:
@@ -51,6 +53,25 @@ def test_source_replaced_by_an_unrelated_sqlite_database_is_refused_before_any_w
     message = str(caught.value)
     assert str(source) in message and "users_customuser" in message and "does not exist" in message
     assert digest(warehouse) == before  # checked against the contract before anything was written
+
+
+def test_source_damaged_on_disk_names_the_table_and_writes_nothing(tmp_path):
+    source = generate_source(tmp_path / "source.sqlite3")
+    warehouse = tmp_path / "warehouse.duckdb"
+    extract_to_raw(str(source), warehouse)
+    before = data_of(warehouse)
+    with contextlib.closing(sqlite3.connect(source)) as con:
+        page_size = con.execute("pragma page_size").fetchone()[0]
+        root = con.execute("select rootpage from sqlite_master where name = ?", (PAYMENTS,)).fetchone()[0]
+    with source.open("r+b") as handle:  # the payments' root page overwritten: a b-tree SQLite rejects
+        handle.seek((root - 1) * page_size)
+        handle.write(b"\xff" * 64)
+    with pytest.raises(ParkingWarehouseError) as caught:
+        extract_to_raw(str(source), warehouse, full_refresh=True)
+    message = str(caught.value)
+    assert str(source) in message and PAYMENTS in message, message
+    assert "malformed" in message and "integrity_check" in message, message
+    assert data_of(warehouse) == before  # the tables read before it re-read the same rows
 
 
 @pytest.mark.postgres

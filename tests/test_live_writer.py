@@ -9,6 +9,7 @@ row for row: no row written meanwhile is lost.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import secrets
 import sqlite3
@@ -104,7 +105,10 @@ def test_sqlite_writer_during_extracts_loses_no_row(tmp_path, monkeypatch):
     extract_to_raw(str(source), warehouse)  # the first load; the live ones are incremental
 
     def count_sql(sql: str) -> int:
-        with sqlite3.connect(source, timeout=30) as con:
+        # Closed here, never by the garbage collector during an extract: this process's
+        # sqlite3 is another copy of SQLite than the extract's, and closing its connection
+        # drops the extract's POSIX locks on the file (docs/extract.md, "Concurrency").
+        with contextlib.closing(sqlite3.connect(source, timeout=30)) as con:
             return con.execute(sql).fetchone()[0]
 
     extract_while_writing(str(source), warehouse, tmp_path, count_sql, monkeypatch)
