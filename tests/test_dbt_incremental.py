@@ -193,3 +193,58 @@ def test_a_warehouse_with_another_state_version_gets_a_full_refresh_by_itself(tw
                            ).fetchone() == (STATE_VERSION,)
     finally:
         con.close()
+
+
+def _vehicle_rows(warehouse):
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return {number: (visits, zone, built) for number, visits, zone, built in con.execute(
+            "select vehicle_number, total_visits, preferred_zone, _built_at from marts.vehicle_analytics"
+        ).fetchall()}
+    finally:
+        con.close()
+
+
+def test_vehicles_follow_their_slots_and_only_they_are_recomputed(tmp_path):
+    """A slot moved to another zone changes its parkers' preferred zone, a slot that stops being
+    trusted takes their visits away, although none of their own rows changed; a vehicle whose
+    quarantined session did not change is not recomputed, nor one whose slot only turned
+    occupied (a slot's row changes on every entry and exit)."""
+    from parking_warehouse.transform import build_models
+
+    db = SourceDB(tmp_path / "source.sqlite3")
+    center, north = db.zone("Center"), db.zone("North")
+    a1, b1, c1 = db.slot(center, "A1"), db.slot(center, "B1"), db.slot(center, "C1")
+    truck, bike = db.vehicle("TRUCK 4", vehicle_type="van"), db.vehicle("BIKE 3", vehicle_type="motorcycle")
+    car = db.vehicle("CAR 1")
+    # The sessions are weeks old: outside the look-back in which the checked models re-type
+    # recent rows anyway (lookback_days), so only the slots' changes can reach them.
+    for entry, slot in (("06:00", b1), ("09:00", b1), ("12:00", a1)):  # 2 on B1, 1 on A1: Center
+        db.session(slot, truck, entry=f"2026-02-08 {entry}:00", exit=f"2026-02-08 {entry[:2]}:30:00",
+                   amount="1.00")
+    db.session(c1, bike, entry="2026-02-08 07:00:00", exit="2026-02-08 08:00:00", amount="2.00")
+    # a recent vehicle and session: the look-back then starts after the others (2026-01-01)
+    van = db.vehicle("VAN 5", vehicle_type="van", created="2026-03-07 00:00:00")
+    db.session(a1, van, entry="2026-03-08 07:00:00", exit="2026-03-08 08:00:00", amount="2.00")
+    db.session(a1, car, entry="2026-02-08 14:00:00", exit="2026-02-08 15:00:00", amount="2.00")
+    db.session(a1, car, entry="2026-02-08 16:00:00", exit="2026-02-08 15:00:00", amount="2.00")  # quarantined
+    incremental = tmp_path / "incremental.duckdb"
+    build(db, incremental, D1, TZ)
+    before = _vehicle_rows(incremental)
+    assert {n: v[:2] for n, v in before.items()} == {
+        "TRUCK 4": (3, "Center"), "BIKE 3": (1, "Center"), "CAR 1": (1, "Center"), "VAN 5": (1, "Center")}
+
+    later = "2026-03-09 10:00:00"
+    db.execute("update backend_core_parkingslot set zone_id = ?, updated_at = ? where id = ?", [north, later, b1])
+    db.execute("update backend_core_parkingslot set slot_type = 'Garage', updated_at = ? where id = ?", [later, c1])
+    db.execute("update backend_core_parkingslot set is_occupied = 1, updated_at = ? where id = ?", [later, a1])
+    build(db, incremental, D2, TZ)
+    rebuilt = tmp_path / "rebuilt.duckdb"
+    load_raw(db.path, rebuilt)
+    build_models(rebuilt, run_date=D2, timezone=TZ, full_refresh=True)
+
+    assert _contents(incremental, "marts.vehicle_analytics") == _contents(rebuilt, "marts.vehicle_analytics")
+    after = _vehicle_rows(incremental)
+    assert {n: v[:2] for n, v in after.items()} == {
+        "TRUCK 4": (3, "North"), "CAR 1": (1, "Center"), "VAN 5": (1, "Center")}
+    assert after["CAR 1"][2] == before["CAR 1"][2]  # not recomputed: nothing of it changed

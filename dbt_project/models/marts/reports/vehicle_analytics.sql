@@ -1,15 +1,17 @@
 -- vehicle_analytics: one row per vehicle with a visit by T: visits, spending and habits.
 -- Incremental (unique key vehicle_id): a daily run recomputes only the vehicles something may
--- have changed for since the last build - rows (re)built in the facts or checked models, rows
--- quarantined now, vehicles or owners re-typed, and sessions or payments whose event times fall
--- between the last build's T and this T. Building an earlier D than the last one (a backfill),
+-- have changed for since the last build - rows (re)built in the facts or checked models (a
+-- session or payment that changed, or left the facts), sessions on slots that moved to another
+-- zone or entered or left the trusted slots (int_slots__placement), vehicles or owners
+-- re-typed, and sessions or payments whose event times fall between the last build's T and
+-- this T. Building an earlier D than the last one (a backfill),
 -- or a renamed zone, recomputes every vehicle. The post-hook drops vehicles without visits or
 -- no longer trusted, and indexes the plate: one vehicle's record is a point lookup (about 1 ms
 -- instead of a scan of every vehicle, 28 ms at 2M vehicles). A full refresh swaps the new table
 -- in by renaming the old one, which DuckDB refuses for an indexed table: the project's
 -- on-run-start drops the index first (macros/plate_index.sql says why not here).
 -- depends_on: {{ ref('int_sessions__checked') }} {{ ref('int_payments__checked') }} {{ ref('int_vehicles__checked') }} {{ ref('int_users__checked') }}
--- depends_on: {{ ref('quarantined_sessions') }} {{ ref('quarantined_payments') }} {{ ref('fct_parking_sessions') }} {{ ref('fct_payments') }}
+-- depends_on: {{ ref('int_slots__placement') }} {{ ref('fct_parking_sessions') }} {{ ref('fct_payments') }}
 {{
     config(
         materialized=incremental_materialization(),
@@ -55,15 +57,19 @@ affected as {{ materialized_cte() }} (
     where _built_at > timestamptz '{{ last_built }}'
         or (entry_at > timestamptz '{{ last_t }}' and entry_at <= {{ as_of_t() }})
     union
-    -- sessions and payments re-typed, or untrusted now (a trusted row that changed is in
-    -- the facts above; these cover rows that left them)
+    -- sessions and payments re-typed or re-checked (a trusted row that changed is in the
+    -- facts above; these also cover rows that left them), and the sessions on slots whose
+    -- zone or trust changed (their sessions' trust changed with them). A vehicle's own trust
+    -- is below. Nothing else decides whether a session or payment is trusted.
     select vehicle_id from {{ ref('int_sessions__checked') }}
     where _built_at > timestamptz '{{ last_built }}'
-        or session_id in (select session_id from {{ ref('quarantined_sessions') }})
         or session_id in (
             select session_id from {{ ref('int_payments__checked') }}
             where _built_at > timestamptz '{{ last_built }}'
-                or payment_id in (select payment_id from {{ ref('quarantined_payments') }})
+        )
+        or slot_id in (
+            select slot_id from {{ ref('int_slots__placement') }}
+            where _built_at > timestamptz '{{ last_built }}'
         )
     union
     select vehicle_id from {{ ref('fct_payments') }}
