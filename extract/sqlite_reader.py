@@ -70,7 +70,7 @@ class SqliteSource:
         except DRIVER_ERRORS as error:  # "file is not a database", unreadable, ...
             self.close()
             raise ParkingWarehouseError(
-                f"source {self.label}: cannot read it as a SQLite database: {_busy_hint(error)}"
+                f"source {self.label}: cannot read it as a SQLite database: {_with_hint(error)}"
             ) from None
         # The newest moment the reads can reflect: a change committed later is not seen, so
         # the high-water mark must not pass it (None: each table's own load start).
@@ -105,7 +105,7 @@ class SqliteSource:
             self._query("select count(*) from sqlite_master")
         except DRIVER_ERRORS as error:
             raise ParkingWarehouseError(
-                f"source {self.label}: cannot start reading {what}: {_busy_hint(error)}") from None
+                f"source {self.label}: cannot start reading {what}: {_with_hint(error)}") from None
         return self._con
 
     def _end_snapshot(self) -> None:
@@ -115,7 +115,7 @@ class SqliteSource:
                 self._query("commit")
             except DRIVER_ERRORS as error:
                 raise ParkingWarehouseError(
-                    f"source {self.label}: ending a read failed: {_busy_hint(error)}") from None
+                    f"source {self.label}: ending a read failed: {_with_hint(error)}") from None
 
     def _query(self, sql: str) -> list[tuple]:
         cursor = self._con.cursor()
@@ -196,7 +196,7 @@ class SqliteSource:
             raise
         except DRIVER_ERRORS as error:
             raise ParkingWarehouseError(
-                f"source {self.label}: reading table {table} failed: {_busy_hint(error)}") from None
+                f"source {self.label}: reading table {table} failed: {_with_hint(error)}") from None
         finally:
             cursor.close()
 
@@ -208,7 +208,7 @@ class SqliteSource:
             self._con = None
 
 
-def _busy_hint(error: BaseException) -> str:
+def _with_hint(error: BaseException) -> str:
     text = str(error)
     if "locked" in text or "busy" in text.lower():
         return (f"{text} (another process held a lock on the database for more than "
