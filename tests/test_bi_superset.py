@@ -32,6 +32,8 @@ CHARTS = {
     "Figures for", "Occupancy", "Occupied slots", "Available slots", "Completed sessions",
     "Revenue of D", "Customers of D", "Zone occupancy", "Zones", "Revenue by day and method",
     "Revenue by method", "Revenue by zone", "Peak hours",
+    # the operator KPIs
+    "Occupancy through the day", "Busiest hours, last 4 weeks", "Utilization by day", "RevPAS by day",
 }
 DAY_BEFORE = date(2026, 2, 28)
 
@@ -156,6 +158,11 @@ def test_every_chart_of_the_dashboard_returns_rows_through_the_api(running):
     zones = {row["zone_name"]: row["occupancy_status"] for row in running.chart_data("Zones")}
     assert zones == {name: occupancy_status(rate) for name, rate in published(
         running.settings, "select zone_name, occupancy_rate from marts.zone_occupancy")}
+    assert len(running.chart_data("Busiest hours, last 4 weeks")) == 168  # 7 weekdays x 24 hours
+    # one point per 15-minute instant of D, local time: 96 on an ordinary day
+    assert len(running.chart_data("Occupancy through the day")) == 96
+    days = published(running.settings, "select count(distinct kpi_date) from marts.zone_day_kpis")[0][0]
+    assert len(running.chart_data("Utilization by day")) == len(running.chart_data("RevPAS by day")) == days
 
 
 def test_the_dashboard_draws_its_charts_in_headless_chromium(running, tmp_path):
@@ -191,7 +198,7 @@ DRAWN = """(() => {
     .filter(h => h.querySelector('.chart-slice, .slice_container'));
   const done = holders.filter(h => h.querySelector('canvas, table tbody tr, .header-line'));
   const busy = document.querySelectorAll('.loading, .ant-skeleton').length;
-  return holders.length === 13 && done.length === 13 && busy === 0;
+  return holders.length === 17 && done.length === 17 && busy === 0;
 })()"""
 CHART_REPORT = """[...document.querySelectorAll('.dashboard-component-chart-holder')]
   .filter(h => h.querySelector('.chart-slice, .slice_container')).map(h => ({

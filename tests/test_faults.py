@@ -1,6 +1,7 @@
 """Faults from outside: the PostgreSQL connection killed mid-extract, the source replaced by an
-unrelated database, the source damaged on disk. Each must give a clear error, leave nothing half-loaded, and let the next
-run succeed once the fault is gone. (Kills of our own process: tests/test_soak.py.)"""
+unrelated database, the source damaged on disk. Each must give a clear error, leave nothing
+half-loaded, and let the next run succeed once the fault is gone. (Kills of our own process:
+tests/test_soak.py.)"""
 
 from __future__ import annotations
 
