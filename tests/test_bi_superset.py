@@ -117,7 +117,8 @@ def test_the_bundle_registers_the_published_file_read_only_with_this_machines_pa
                                timeout=60).json()["result"]
     assert {(d["schema"], d["table_name"]) for d in datasets} == {
         ("marts", "dashboard_summary"), ("marts", "zone_occupancy"), ("marts", "revenue_daily"),
-        ("marts", "peak_hours")}
+        ("marts", "peak_hours"), ("marts", "zone_day_kpis"), ("marts", "weekday_hour_occupancy"),
+        ("marts", "occupancy_timeline_local")}  # a virtual dataset: SQL over two marts
 
 
 def test_exporting_the_imported_dashboard_gives_back_the_files_in_git(running, tmp_path):
@@ -168,7 +169,7 @@ def test_every_chart_of_the_dashboard_returns_rows_through_the_api(running):
 def test_the_dashboard_draws_its_charts_in_headless_chromium(running, tmp_path):
     """Logged in through the login form; no error box, every chart drawn; the zone status
     colours on the screen; nothing but Superset itself reached (the proxy for the rest is dead)."""
-    browser = Browser(tmp_path / "profile", width=1400, height=1900,
+    browser = Browser(tmp_path / "profile", width=1400, height=2700,
                       extra_flags=["--proxy-server=127.0.0.1:9"])  # loopback bypasses the proxy
     try:
         browser.navigate(f"{running.bi.url}/login/")

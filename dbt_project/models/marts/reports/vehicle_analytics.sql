@@ -4,9 +4,9 @@
 -- session or payment that changed, or left the facts), sessions on slots that moved to another
 -- zone or entered or left the trusted slots (int_slots__placement), vehicles or owners
 -- re-typed, and sessions or payments whose event times fall between the last build's T and
--- this T. Building an earlier D than the last one (a backfill),
--- or a renamed zone, recomputes every vehicle. The post-hook drops vehicles without visits or
--- no longer trusted, and indexes the plate: one vehicle's record is a point lookup (about 1 ms
+-- this T. Building an earlier D than the last one (a backfill), or a renamed zone, recomputes
+-- every vehicle. The post-hook drops vehicles without visits or no longer trusted, and indexes
+-- the plate: one vehicle's record is a point lookup (about 1 ms
 -- instead of a scan of every vehicle, 28 ms at 2M vehicles). A full refresh swaps the new table
 -- in by renaming the old one, which DuckDB refuses for an indexed table: the project's
 -- on-run-start drops the index first (macros/plate_index.sql says why not here).
