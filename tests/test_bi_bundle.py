@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -19,14 +20,21 @@ def load(folder: str) -> dict[str, dict]:
             for path in sorted((superset.BUNDLE_DIR / folder).rglob("*.yaml"))}
 
 
-def test_every_dataset_is_a_marts_table_of_the_one_read_only_database():
+def test_every_dataset_reads_marts_only_of_the_one_read_only_database():
     (database,) = load("databases").values()
     assert database["sqlalchemy_uri"] == f"duckdb:///{superset.WAREHOUSE_PLACEHOLDER}"
     assert database["extra"]["engine_params"]["connect_args"] == {"read_only": True}
     assert not database["allow_dml"] and not database["allow_file_upload"] and not database["allow_ctas"]
     datasets = load("datasets").values()
-    assert {d["table_name"] for d in datasets} == {"dashboard_summary", "zone_occupancy", "revenue_daily", "peak_hours"}
-    assert {(d["schema"], d["sql"], d["database_uuid"]) for d in datasets} == {("marts", None, database["uuid"])}
+    assert {d["table_name"] for d in datasets} == {
+        "dashboard_summary", "zone_occupancy", "revenue_daily", "peak_hours", "zone_day_kpis",
+        "weekday_hour_occupancy", "occupancy_timeline_local"}
+    assert {(d["schema"], d["database_uuid"]) for d in datasets} == {("marts", database["uuid"])}
+    # one virtual dataset (the timeline in local time), a query of marts tables only
+    queries = {d["table_name"]: d["sql"] for d in datasets if d["sql"] is not None}
+    assert set(queries) == {"occupancy_timeline_local"}
+    read = re.findall(r"\b(?:from|join)\s+([\w.]+)", queries["occupancy_timeline_local"], re.IGNORECASE)
+    assert set(read) == {"marts.occupancy_timeline", "marts.dashboard_summary"}
 
 
 def test_every_chart_is_on_the_dashboard_with_a_saved_query_context():
