@@ -206,15 +206,17 @@ def _vehicle_rows(warehouse):
 
 
 def test_vehicles_follow_their_slots_and_only_they_are_recomputed(tmp_path):
-    """A slot moved to another zone changes its parkers' preferred zone, a slot that stops being
-    trusted takes their visits away, although none of their own rows changed; a vehicle whose
-    quarantined session did not change is not recomputed, nor one whose slot only turned
+    """A slot moved to another zone changes its parkers' preferred zone, a renamed zone changes
+    which of two equally visited zones is preferred (the alphabetical one), a slot that stops
+    being trusted takes their visits away, although none of their own rows changed; a vehicle
+    whose quarantined session did not change is not recomputed, nor one whose slot only turned
     occupied (a slot's row changes on every entry and exit)."""
     from parking_warehouse.transform import build_models
 
     db = SourceDB(tmp_path / "source.sqlite3")
-    center, north = db.zone("Center"), db.zone("North")
+    center, north, west = db.zone("Center"), db.zone("North"), db.zone("West")
     a1, b1, c1 = db.slot(center, "A1"), db.slot(center, "B1"), db.slot(center, "C1")
+    n1, w1 = db.slot(north, "N1"), db.slot(west, "W1")
     truck, bike = db.vehicle("TRUCK 4", vehicle_type="van"), db.vehicle("BIKE 3", vehicle_type="motorcycle")
     car = db.vehicle("CAR 1")
     # The sessions are weeks old: outside the look-back in which the checked models re-type
@@ -223,6 +225,9 @@ def test_vehicles_follow_their_slots_and_only_they_are_recomputed(tmp_path):
         db.session(slot, truck, entry=f"2026-02-08 {entry}:00", exit=f"2026-02-08 {entry[:2]}:30:00",
                    amount="1.00")
     db.session(c1, bike, entry="2026-02-08 07:00:00", exit="2026-02-08 08:00:00", amount="2.00")
+    cab = db.vehicle("CAB 6")  # one visit in North, one in West: North, first of the two names
+    db.session(n1, cab, entry="2026-02-08 09:00:00", exit="2026-02-08 10:00:00", amount="2.00")
+    db.session(w1, cab, entry="2026-02-08 11:00:00", exit="2026-02-08 12:00:00", amount="2.00")
     # a recent vehicle and session: the look-back then starts after the others (2026-01-01)
     van = db.vehicle("VAN 5", vehicle_type="van", created="2026-03-07 00:00:00")
     db.session(a1, van, entry="2026-03-08 07:00:00", exit="2026-03-08 08:00:00", amount="2.00")
@@ -232,12 +237,14 @@ def test_vehicles_follow_their_slots_and_only_they_are_recomputed(tmp_path):
     build(db, incremental, D1, TZ)
     before = _vehicle_rows(incremental)
     assert {n: v[:2] for n, v in before.items()} == {
-        "TRUCK 4": (3, "Center"), "BIKE 3": (1, "Center"), "CAR 1": (1, "Center"), "VAN 5": (1, "Center")}
+        "TRUCK 4": (3, "Center"), "BIKE 3": (1, "Center"), "CAR 1": (1, "Center"), "VAN 5": (1, "Center"),
+        "CAB 6": (2, "North")}
 
     later = "2026-03-09 10:00:00"
     db.execute("update backend_core_parkingslot set zone_id = ?, updated_at = ? where id = ?", [north, later, b1])
     db.execute("update backend_core_parkingslot set slot_type = 'Garage', updated_at = ? where id = ?", [later, c1])
     db.execute("update backend_core_parkingslot set is_occupied = 1, updated_at = ? where id = ?", [later, a1])
+    db.execute("update backend_core_parkingzone set name = 'East', updated_at = ? where id = ?", [later, west])
     build(db, incremental, D2, TZ)
     rebuilt = tmp_path / "rebuilt.duckdb"
     load_raw(db.path, rebuilt)
@@ -246,5 +253,5 @@ def test_vehicles_follow_their_slots_and_only_they_are_recomputed(tmp_path):
     assert _contents(incremental, "marts.vehicle_analytics") == _contents(rebuilt, "marts.vehicle_analytics")
     after = _vehicle_rows(incremental)
     assert {n: v[:2] for n, v in after.items()} == {
-        "TRUCK 4": (3, "North"), "CAR 1": (1, "Center"), "VAN 5": (1, "Center")}
+        "TRUCK 4": (3, "North"), "CAR 1": (1, "Center"), "VAN 5": (1, "Center"), "CAB 6": (2, "East")}
     assert after["CAR 1"][2] == before["CAR 1"][2]  # not recomputed: nothing of it changed

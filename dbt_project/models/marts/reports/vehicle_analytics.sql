@@ -2,10 +2,10 @@
 -- Incremental (unique key vehicle_id): a daily run recomputes only the vehicles something may
 -- have changed for since the last build - rows (re)built in the facts or checked models (a
 -- session or payment that changed, or left the facts), sessions on slots that moved to another
--- zone or entered or left the trusted slots (int_slots__placement), vehicles or owners
--- re-typed, and sessions or payments whose event times fall between the last build's T and
--- this T. Building an earlier D than the last one (a backfill), or a renamed zone, recomputes
--- every vehicle. The post-hook drops vehicles without visits or no longer trusted, and indexes
+-- zone, whose zone was renamed, or that entered or left the trusted slots
+-- (int_slots__placement), vehicles or owners re-typed, and sessions or payments whose event
+-- times fall between the last build's T and this T. Building an earlier D than the last one (a
+-- backfill), or a preferred zone that no longer exists, recomputes every vehicle. The post-hook drops vehicles without visits or no longer trusted, and indexes
 -- the plate: one vehicle's record is a point lookup (about 1 ms
 -- instead of a scan of every vehicle, 28 ms at 2M vehicles). A full refresh swaps the new table
 -- in by renaming the old one, which DuckDB refuses for an indexed table: the project's
@@ -59,8 +59,9 @@ affected as {{ materialized_cte() }} (
     union
     -- sessions and payments re-typed or re-checked (a trusted row that changed is in the
     -- facts above; these also cover rows that left them), and the sessions on slots whose
-    -- zone or trust changed (their sessions' trust changed with them). A vehicle's own trust
-    -- is below. Nothing else decides whether a session or payment is trusted.
+    -- zone, zone name or trust changed (their sessions' trust changed with them; a renamed
+    -- zone moves in the name order that breaks ties of the preferred zone). A vehicle's own
+    -- trust is below. Nothing else decides whether a session or payment is trusted.
     select vehicle_id from {{ ref('int_sessions__checked') }}
     where _built_at > timestamptz '{{ last_built }}'
         or session_id in (
